@@ -1,0 +1,3 @@
+from netdesigner.cli import main
+
+raise SystemExit(main())

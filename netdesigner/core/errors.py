@@ -1,0 +1,23 @@
+"""Our own exception types, with messages written for a person, not for a stack trace."""
+
+from __future__ import annotations
+
+
+class NetDesignerError(Exception):
+    """Base of every error NetDesigner raises on purpose."""
+
+
+class GraphError(NetDesignerError):
+    """An edit that the graph document refuses (unknown node, occupied port, bad name…)."""
+
+
+class ParamError(GraphError):
+    """A parameter value that does not fit its declaration."""
+
+
+class ShapeError(NetDesignerError):
+    """A layer cannot take the tensor that reaches it."""
+
+
+class ProjectError(NetDesignerError):
+    """A project file that cannot be read or written; the message names the file."""
