@@ -80,8 +80,10 @@ def compile_graph(
         shape = report.nodes[node_id]
         signature = (node.type, tuple(node.params.items()), shape.inputs)
         module = _reused(previous, old, node_id, signature)
-        if module is None:
-            with torch.device(device or "cpu"):
+        if module is None and device is None:
+            module = t.build(Params(node.params), shape.inputs)
+        elif module is None:
+            with torch.device(device):
                 module = t.build(Params(node.params), shape.inputs)
         else:
             info.reused.append(node.name)

@@ -174,14 +174,14 @@ def _read_weights(path: Path, entry: dict, r: _Reader) -> dict[str, torch.Tensor
     try:
         blob = weights_path.read_bytes()
     except OSError as e:
-        raise ProjectError(f"{weights_path}: the project's weights cannot be read: {e.strerror or e}") from None
+        raise ProjectError(f"{path}: its weights file {name} cannot be read: {e.strerror or e}") from None
     expected = r.get(entry, "sha256", str, "weights", default=None)
     if expected is not None and hashlib.sha256(blob).hexdigest() != expected:
-        raise ProjectError(f"{weights_path}: these weights are not the ones {path.name} was saved with (checksum differs)")
+        raise ProjectError(f"{path}: {name} holds other weights than the ones this project was saved with (checksum differs)")
     try:
         return load(blob)
     except Exception as e:
-        raise ProjectError(f"{weights_path}: not a readable safetensors file ({e})") from None
+        raise ProjectError(f"{path}: its weights file {name} is not a readable safetensors file ({e})") from None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

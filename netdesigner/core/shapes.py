@@ -11,6 +11,7 @@ changed: the edited node and whatever downstream sees a different tensor because
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,13 +89,16 @@ def _measure(t: LayerType, params: dict[str, Any], inputs: tuple[TensorInfo, ...
 
     module = build_on_meta(t, params, inputs).eval()
     tensors = [torch.empty((1, *x.shape), dtype=getattr(torch, x.dtype), device="meta") for x in inputs]
-    counter = FlopCounterMode(display=False)
+    count = sum(p.numel() for p in module.parameters())
+    # Only layers with weights multiply-accumulate (matmul, conv, attention); counting the
+    # others costs a dispatch mode and finds zero.
+    counter = FlopCounterMode(display=False) if count else nullcontext()
     with counter, torch.no_grad():
         result = module(*tensors)
     results = result if isinstance(result, tuple) else (result,)
     outputs = tuple(TensorInfo(tuple(r.shape[1:]), dtype_name(r.dtype)) for r in results)
-    count = sum(p.numel() for p in module.parameters())
-    return NodeShape(inputs, outputs, count, counter.get_total_flops() // 2)
+    macs = counter.get_total_flops() // 2 if count else 0
+    return NodeShape(inputs, outputs, count, macs)
 
 
 def _compute(node: Node, inputs: tuple[TensorInfo, ...]) -> NodeShape:
@@ -132,6 +136,9 @@ class ShapeInference:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._cache: dict[str, tuple[tuple, NodeShape]] = {}
+        # Identical layers on identical inputs (the blocks of a ResNet, a long chain) are
+        # measured once: results are immutable, so nodes may share them.
+        self._measured: dict[tuple, NodeShape] = {}
 
     def run(self) -> ShapeReport:
         graph = self.graph
@@ -148,12 +155,16 @@ class ShapeInference:
             if cached is not None and cached[0] == key:
                 report.nodes[node_id] = cached[1]
                 continue
-            found = _compute(node, inputs)
+            found = self._measured.get(key)
+            if found is None:
+                found = self._measured[key] = _compute(node, inputs)
             self._cache[node_id] = (key, found)
             report.nodes[node_id] = found
             report.recomputed.append(node_id)
         for gone in self._cache.keys() - set(graph.node_ids()):
             del self._cache[gone]
+        if len(self._measured) > 4 * len(self._cache) + 64:
+            self._measured = {key: shape for key, shape in self._cache.values()}
         return report
 
     def _incoming(self, node: Node, report: ShapeReport) -> tuple[TensorInfo, ...] | None:

@@ -1,0 +1,121 @@
+"""The ``netdesigner`` command. ``--help`` answers without importing torch (DESIGN rule 8).
+
+Exit codes: 0 ok, 1 the model is invalid, 2 usage error or unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from netdesigner import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="netdesigner",
+        description="Design, train and ship neural networks visually. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"netdesigner {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="open the window (optionally on a project)")
+    gui.add_argument("file", nargs="?", help="a .ndproj project")
+    gui.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and quit")
+
+    validate = sub.add_parser("validate", help="check a project; exit 1 if the model has errors")
+    validate.add_argument("file", help="a .ndproj project")
+
+    summary = sub.add_parser("summary", help="layer table: output shapes, parameters, MACs")
+    summary.add_argument("file", help="a .ndproj project")
+    summary.add_argument("--json", action="store_true", help="machine-readable output")
+
+    code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
+    code.add_argument("file", help="a .ndproj project")
+
+    bench = sub.add_parser("bench", help="measure shape inference and compile speed")
+    bench.add_argument("--repeat", type=int, default=7, help="timed repetitions per figure (median is shown)")
+    bench.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].endswith(".ndproj") and len(argv) == 1):
+        argv = ["gui", *argv]
+    args = _parser().parse_args(argv)
+    from netdesigner.core.errors import ProjectError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ProjectError as e:
+        print(f"netdesigner: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _gui(args: argparse.Namespace) -> int:
+    print("netdesigner: the window is not part of this version yet; "
+          "use `netdesigner summary FILE`, `validate` or `code` meanwhile.", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from netdesigner.core.project import Project
+    from netdesigner.core.shapes import infer_shapes
+    from netdesigner.core.validation import Severity, validate
+
+    project = Project.load(args.file)
+    problems = validate(project.graph, infer_shapes(project.graph))
+    for problem in problems:
+        print(problem.describe(project.graph))
+    bad = [p for p in problems if p.severity is Severity.ERROR]
+    if bad:
+        print(f"{args.file}: {len(bad)} error(s)")
+        return EXIT_INVALID
+    print(f"{args.file}: ok ({len(project.graph)} layers)")
+    return EXIT_OK
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from netdesigner.core.project import Project
+    from netdesigner.core.summary import format_table, summarize
+
+    project = Project.load(args.file)
+    summary = summarize(project.graph)
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        print(format_table(summary, title=project.name))
+    return EXIT_INVALID if summary.errors else EXIT_OK
+
+
+def _code(args: argparse.Namespace) -> int:
+    from netdesigner.core.code import module_source
+    from netdesigner.core.errors import GraphError
+    from netdesigner.core.project import Project
+
+    project = Project.load(args.file)
+    try:
+        module = project.compile()
+    except GraphError as e:
+        print(f"netdesigner: {args.file}: {e}", file=sys.stderr)
+        return EXIT_INVALID
+    print(module_source(module))
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from netdesigner.bench import run_bench
+
+    return run_bench(repeat=args.repeat, as_json=args.json)
+
+
+COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
