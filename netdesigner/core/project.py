@@ -184,6 +184,16 @@ def _read_weights(path: Path, entry: dict, r: _Reader) -> dict[str, torch.Tensor
         raise ProjectError(f"{path}: its weights file {name} is not a readable safetensors file ({e})") from None
 
 
+def _mode_for(path: Path) -> int:
+    """The file's present permissions, or what a plain new file would get (mkstemp makes 0600)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     """Temporary file in the same folder, fsync, rename: the old file survives any failure."""
     try:
@@ -191,6 +201,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except OSError as e:
         raise ProjectError(f"{path}: cannot write here: {e.strerror or e}") from None
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

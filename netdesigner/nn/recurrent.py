@@ -19,31 +19,28 @@ def _last_step(h_n: torch.Tensor, bidirectional: bool) -> torch.Tensor:
     return h_n[-1]
 
 
-class RNN(nn.RNN):
+class _SequenceOrLast:
+    """Batch-first recurrent layer returning the output sequence or the last step's state."""
+
     def __init__(self, *args, return_sequence: bool = True, **kwargs) -> None:
         super().__init__(*args, batch_first=True, **kwargs)
         self.return_sequence = return_sequence
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        out, h_n = super().forward(x)
-        return out if self.return_sequence else _last_step(h_n, self.bidirectional)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, state = super().forward(x)
+        if self.return_sequence:
+            return out
+        h_n = state[0] if isinstance(state, tuple) else state  # an LSTM's state is (h, c)
+        return _last_step(h_n, self.bidirectional)
 
 
-class GRU(nn.GRU):
-    def __init__(self, *args, return_sequence: bool = True, **kwargs) -> None:
-        super().__init__(*args, batch_first=True, **kwargs)
-        self.return_sequence = return_sequence
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        out, h_n = super().forward(x)
-        return out if self.return_sequence else _last_step(h_n, self.bidirectional)
+class RNN(_SequenceOrLast, nn.RNN):
+    pass
 
 
-class LSTM(nn.LSTM):
-    def __init__(self, *args, return_sequence: bool = True, **kwargs) -> None:
-        super().__init__(*args, batch_first=True, **kwargs)
-        self.return_sequence = return_sequence
+class GRU(_SequenceOrLast, nn.GRU):
+    pass
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        out, (h_n, _c_n) = super().forward(x)
-        return out if self.return_sequence else _last_step(h_n, self.bidirectional)
+
+class LSTM(_SequenceOrLast, nn.LSTM):
+    pass

@@ -81,6 +81,14 @@ def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest
     assert [p.name for p in tmp_path.iterdir()] == ["small.ndproj"]  # no temporary left behind
 
 
+def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "shared.ndproj"
+    path.write_text("{}")
+    path.chmod(0o644)
+    small_project().save(path)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def _write(tmp_path: Path, content: bytes | str) -> Path:
     path = tmp_path / "hostile.ndproj"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
