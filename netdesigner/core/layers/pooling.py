@@ -26,7 +26,8 @@ def _pool(n: int, kind: str, p, x: TensorInfo):
     for k, pad in zip(p.kernel_size, p.padding, strict=True):
         if 2 * pad > k:
             raise ShapeError(f"padding {p.padding} may be at most half the kernel {p.kernel_size}")
-    check_window(x, p.kernel_size, stride, p.padding, what="pooling window")
+    if not p.ceil_mode:  # with ceil_mode a partial window at the edge still makes an output
+        check_window(x, p.kernel_size, stride, p.padding, what="pooling window")
     cls = {("max", 1): nn.MaxPool1d, ("max", 2): nn.MaxPool2d, ("avg", 1): nn.AvgPool1d, ("avg", 2): nn.AvgPool2d}[kind, n]
     return cls(p.kernel_size, stride=stride, padding=p.padding, ceil_mode=p.ceil_mode)
 
