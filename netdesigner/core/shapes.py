@@ -133,8 +133,9 @@ def cyclic_nodes(graph: Graph) -> set[str]:
 class ShapeInference:
     """Incremental shape inference over one graph; call ``run()`` after edits."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, *, share_identical: bool = True) -> None:
         self.graph = graph
+        self.share_identical = share_identical
         self._cache: dict[str, tuple[tuple, NodeShape]] = {}
         # Identical layers on identical inputs (the blocks of a ResNet, a long chain) are
         # measured once: results are immutable, so nodes may share them.
@@ -155,7 +156,7 @@ class ShapeInference:
             if cached is not None and cached[0] == key:
                 report.nodes[node_id] = cached[1]
                 continue
-            found = self._measured.get(key)
+            found = self._measured.get(key) if self.share_identical else None
             if found is None:
                 found = self._measured[key] = _compute(node, inputs)
             self._cache[node_id] = (key, found)

@@ -132,3 +132,13 @@ def test_several_inputs_and_outputs_follow_document_order() -> None:
     assert compiled_info(module).input_names == ["left", "right"]
     assert compiled_info(module).output_names == ["total", "product"]
     assert "def forward(self, left, right)" in module.code
+
+
+def test_sharing_identical_layers_gives_the_same_shapes_as_measuring_each() -> None:
+    from netdesigner.bench import resnet18_graph
+
+    g = resnet18_graph()
+    shared = ShapeInference(g).run()
+    each = ShapeInference(g, share_identical=False).run()
+    assert shared.nodes == each.nodes
+    assert shared.total_params == 11_689_512
