@@ -7,6 +7,8 @@ column of their inputs (the barycentre heuristic), which keeps wires from crossi
 
 from __future__ import annotations
 
+import networkx as nx
+
 from netdesigner.core.edits import Group, Move
 from netdesigner.core.graph import Graph
 from netdesigner.core.shapes import cyclic_nodes
@@ -18,10 +20,9 @@ ROW_HEIGHT = 110.0
 def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
     """A position for every node (nodes on cycles go in a last row)."""
     cyclic = cyclic_nodes(graph)
-    order = [n for n in graph.topological_order()] if not cyclic else [n for n in graph.node_ids() if n not in cyclic]
-    acyclic = graph.nx.subgraph(order)
+    acyclic = graph.nx.subgraph(n for n in graph.node_ids() if n not in cyclic)
     row: dict[str, int] = {}
-    for node_id in _topological(graph, order, acyclic):
+    for node_id in nx.topological_sort(acyclic):
         row[node_id] = max((row[p] + 1 for p in acyclic.predecessors(node_id) if p in row), default=0)
     last = max(row.values(), default=-1) + 1
     for node_id in graph.node_ids():
@@ -44,14 +45,6 @@ def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
             column[node_id] = i - (len(members) - 1) / 2
             positions[node_id] = (column[node_id] * COLUMN_WIDTH, r * ROW_HEIGHT)
     return positions
-
-
-def _topological(graph: Graph, order: list[str], acyclic) -> list[str]:
-    if len(order) == len(graph):
-        return order
-    import networkx as nx
-
-    return list(nx.topological_sort(acyclic))
 
 
 def layout_edit(graph: Graph) -> Group:
