@@ -58,9 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _gui(args: argparse.Namespace) -> int:
-    print("netdesigner: the window is not part of this version yet; "
-          "use `netdesigner summary FILE`, `validate` or `code` meanwhile.", file=sys.stderr)
-    return EXIT_USAGE
+    from netdesigner.ui.app import run_window
+
+    return run_window(args.file, args.screenshot)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -105,6 +105,21 @@ def test_code_of_invalid_model_exits_1(invalid_file: Path, capsys: pytest.Captur
     assert "conv1" in capsys.readouterr().err
 
 
-def test_gui_says_not_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["gui"]) == 2
-    assert "not part of this version yet" in capsys.readouterr().err
+def test_gui_screenshot_renders_an_example_to_png(tmp_path: Path) -> None:
+    out = tmp_path / "lenet.png"
+    exe = Path(sys.executable).with_name("netdesigner")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([str(exe), "gui", str(ROOT / "projects" / "lenet5.ndproj"), "--screenshot", str(out)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20_000
+
+
+def test_gui_on_an_unreadable_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ndproj"
+    bad.write_text("{")
+    exe = Path(sys.executable).with_name("netdesigner")
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([str(exe), "gui", str(bad), "--screenshot", str(tmp_path / "x.png")],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2 and str(bad) in result.stderr

@@ -1,0 +1,39 @@
+"""Starting the window, and the headless ``--screenshot`` path used to look at it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run_window(file: str | None = None, screenshot: str | None = None) -> int:
+    if screenshot and not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # without a screen Qt would abort
+    from PySide6.QtWidgets import QApplication
+
+    from netdesigner.core.errors import ProjectError
+    from netdesigner.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("NetDesigner")
+    window = MainWindow()
+    if file:
+        try:
+            window.open_file(file)
+        except ProjectError as e:
+            print(f"netdesigner: {e}", file=sys.stderr)
+            if screenshot:
+                window.deleteLater()
+                return 2
+    window.show()
+    if screenshot:
+        app.processEvents()
+        window.view.show_start()
+        app.processEvents()
+        window.grab().save(screenshot)
+        window.stack.setClean()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+        return 0
+    return app.exec()

@@ -1,0 +1,137 @@
+"""The scene follows the document: it draws what the Graph holds and turns gestures into edits.
+
+It never keeps state the document lacks (DESIGN rule 2): items are made and removed in answer
+to graph events, and a drag becomes one Move edit on the undo stack when the mouse is released.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from netdesigner.core.edits import Group, Move
+from netdesigner.core.events import (
+    Edge,
+    EdgeAdded,
+    EdgeRemoved,
+    GraphEvent,
+    NodeAdded,
+    NodeMoved,
+    NodeRemoved,
+)
+from netdesigner.core.graph import Graph
+from netdesigner.core.shapes import ShapeInference, ShapeReport
+from netdesigner.core.validation import Problem, Severity, validate
+from netdesigner.ui import theme
+from netdesigner.ui.canvas.edge_item import EdgeItem
+from netdesigner.ui.canvas.node_item import NodeItem
+from netdesigner.ui.commands import push_edit
+
+GRID = 10.0
+
+
+class GraphScene(QGraphicsScene):
+    shapes_updated = Signal(object, object)  # ShapeReport, list[Problem]
+
+    def __init__(self, graph: Graph, stack: QUndoStack) -> None:
+        super().__init__()
+        self.graph = graph
+        self.stack = stack
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: dict[Edge, EdgeItem] = {}
+        self.inference = ShapeInference(graph)
+        self.report: ShapeReport | None = None
+        self.problems: list[Problem] = []
+        self._press_positions: dict[str, tuple[float, float]] = {}
+        self.setBackgroundBrush(theme.CANVAS)
+        self._refresh = QTimer(self, singleShot=True, interval=0, timeout=self.refresh_shapes)
+        for node in graph.nodes():
+            self._add_node_item(node.id)
+        for edge in graph.edges():
+            self._add_edge_item(edge)
+        graph.subscribe(self._on_graph_event)
+        self.refresh_shapes()
+
+    def detach(self) -> None:
+        self.graph.unsubscribe(self._on_graph_event)
+
+    # ---- following the document --------------------------------------------------------
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        if isinstance(event, NodeAdded):
+            self._add_node_item(event.node_id)
+        elif isinstance(event, NodeRemoved):
+            self.removeItem(self.node_items.pop(event.node_id))
+        elif isinstance(event, EdgeAdded):
+            self._add_edge_item(event.edge)
+        elif isinstance(event, EdgeRemoved):
+            self.removeItem(self.edge_items.pop(event.edge))
+        elif isinstance(event, NodeMoved):
+            item = self.node_items[event.node_id]
+            if (item.pos().x(), item.pos().y()) != event.position:
+                item.setPos(*event.position)
+        self._refresh.start()
+
+    def _add_node_item(self, node_id: str) -> None:
+        item = NodeItem(self.graph.node(node_id))
+        self.node_items[node_id] = item
+        self.addItem(item)
+
+    def _add_edge_item(self, edge: Edge) -> None:
+        item = EdgeItem(edge)
+        self.edge_items[edge] = item
+        self.addItem(item)
+        self._route(item)
+
+    def _route(self, item: EdgeItem) -> None:
+        src, dst = self.node_items[item.edge.src], self.node_items[item.edge.dst]
+        inputs = max((e.dst_port for e in self.graph.in_edges(item.edge.dst)), default=0) + 1
+        item.route(src.output_port_pos(item.edge.src_port), dst.input_port_pos(item.edge.dst_port, inputs))
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        for edge in [*self.graph.in_edges(item.node_id), *self.graph.out_edges(item.node_id)]:
+            if edge in self.edge_items:
+                self._route(self.edge_items[edge])
+
+    def refresh_shapes(self) -> None:
+        """Shapes, badges and edge labels from an (incremental) inference of the document."""
+        self.report = report = self.inference.run()
+        self.problems = validate(self.graph, report)
+        node_errors: dict[str, str] = {}
+        for problem in self.problems:
+            if problem.severity is Severity.ERROR and problem.node_id and problem.node_id not in node_errors:
+                node_errors[problem.node_id] = problem.message
+        for node_id, item in self.node_items.items():
+            found = report.nodes.get(node_id)
+            text = ", ".join(str(t) for t in found.outputs) if found and found.outputs else ""
+            if found and not found.outputs and found.inputs and not found.error:
+                text = str(found.inputs[0])
+            item.refresh(self.graph.node(node_id), text, node_errors.get(node_id))
+        broken = {p.edge for p in self.problems if p.edge is not None}
+        for edge, item in self.edge_items.items():
+            tensor = report.edge_tensor(edge)
+            item.set_shape_text(str(tensor) if tensor else "", edge in broken)
+            self._route(item)
+        self.shapes_updated.emit(report, self.problems)
+
+    # ---- gestures -> edits -------------------------------------------------------------
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mousePressEvent(event)
+        self._press_positions = {
+            item.node_id: (item.pos().x(), item.pos().y()) for item in self.selectedItems() if isinstance(item, NodeItem)
+        }
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        moves = []
+        for node_id, start in self._press_positions.items():
+            item = self.node_items.get(node_id)
+            if item is None:
+                continue
+            snapped = QPointF(round(item.pos().x() / GRID) * GRID, round(item.pos().y() / GRID) * GRID)
+            if (snapped.x(), snapped.y()) != start:
+                moves.append(Move(node_id, (snapped.x(), snapped.y())))
+        self._press_positions = {}
+        if moves:
+            text = "Move " + (self.graph.node(moves[0].node_id).name if len(moves) == 1 else f"{len(moves)} layers")
+            push_edit(self.stack, self.graph, Group(tuple(moves)), text)
