@@ -93,9 +93,10 @@ def compile_graph(
         args = tuple(values[e.src, e.src_port] for e in graph.in_edges(node_id))
         call = fxg.call_module(node.name, args)
         count = len(shape.outputs)
-        if count == 1:
+        ported = count > 1 or callable(t.outputs)  # a Split returns a tuple even of one chunk
+        if not ported:
             values[node_id, 0] = call
-        for port in range(count if count > 1 else 0):
+        for port in range(count if ported else 0):
             values[node_id, port] = fxg.create_node("call_function", operator.getitem, (call, port), name=f"{node.name}_{port}")
 
     results = []

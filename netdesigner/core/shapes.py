@@ -97,6 +97,9 @@ def _measure(t: LayerType, params: dict[str, Any], inputs: tuple[TensorInfo, ...
         result = module(*tensors)
     results = result if isinstance(result, tuple) else (result,)
     outputs = tuple(TensorInfo(tuple(r.shape[1:]), dtype_name(r.dtype)) for r in results)
+    for out in outputs:  # meta tensors allow an empty axis; a real forward refuses one
+        if 0 in out.shape:
+            raise ShapeError(f"these settings shrink the input {', '.join(map(str, inputs))} to an empty {out}")
     macs = counter.get_total_flops() // 2 if count else 0
     return NodeShape(inputs, outputs, count, macs)
 
