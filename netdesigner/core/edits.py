@@ -46,17 +46,20 @@ class RemoveNode:
             graph._remove_edge(edge)
         graph._delete_node(self.node_id)
         restore: list[Edit] = [AddNode(node.id, node.type, node.name, dict(node.params), node.position, index)]
-        restore += [Connect(e, allow_cycle=True) for e in edges]
+        restore += [Connect(e, restoring=True) for e in edges]
         return Group(tuple(restore))
 
 
 @dataclass(frozen=True)
 class Connect:
+    """A new wire; ``restoring`` restores one as it was (undo, file loading), even a cycle or
+    a wire from a port that lowering Split's chunks removed, both of which validation reports."""
+
     edge: Edge
-    allow_cycle: bool = False
+    restoring: bool = False
 
     def apply(self, graph: Graph) -> Edit:
-        graph._add_edge(self.edge, self.allow_cycle)
+        graph._add_edge(self.edge, self.restoring)
         return Disconnect(self.edge)
 
 
@@ -66,7 +69,7 @@ class Disconnect:
 
     def apply(self, graph: Graph) -> Edit:
         graph._remove_edge(self.edge)
-        return Connect(self.edge, allow_cycle=True)
+        return Connect(self.edge, restoring=True)
 
 
 @dataclass(frozen=True)

@@ -296,10 +296,13 @@ class Graph:
         self._nx.remove_node(node_id)
         self._emit(NodeRemoved(node_id, node.name))
 
-    def _add_edge(self, edge: Edge, allow_cycle: bool) -> None:
+    def _add_edge(self, edge: Edge, restoring: bool) -> None:
         src, dst = self.node(edge.src), self.node(edge.dst)
         outputs = src.output_count()
-        if not 0 <= edge.src_port < outputs:
+        # Restoring a wire (undo, loading a file) may bring back one from a port that a lowered
+        # output count (Split's chunks) took away; validation reports it, as it does cycles.
+        stale_ok = restoring and callable(src.layer_type.outputs) and edge.src_port >= 0
+        if not (0 <= edge.src_port < outputs or stale_ok):
             raise GraphError(f"{src.name} has no output {edge.src_port} (it has {outputs})")
         if not dst.layer_type.accepts_input_port(edge.dst_port):
             raise GraphError(f"{dst.name} ({dst.type}) has no input {edge.dst_port}")
@@ -307,7 +310,7 @@ class Graph:
         if taken is not None:
             port = dst.layer_type.input_port_name(edge.dst_port)
             raise GraphError(f"input {port!r} of {dst.name} is already fed by {self.node(taken.src).name}; disconnect it first")
-        if not allow_cycle and self.would_create_cycle(edge.src, edge.dst):
+        if not restoring and self.would_create_cycle(edge.src, edge.dst):
             raise GraphError(f"connecting {src.name} to {dst.name} would make a cycle: {dst.name} already feeds {src.name}")
         self._nx.add_edge(edge.src, edge.dst, key=edge)
         self._emit(EdgeAdded(edge))

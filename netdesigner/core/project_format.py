@@ -129,7 +129,7 @@ def graph_from_json(obj: Any, source: str) -> Graph:
         src, src_port = _port(r, r.get(raw, "from", str, where), graph, f"{where}.from")
         dst, dst_port = _port(r, r.get(raw, "to", str, where), graph, f"{where}.to")
         try:
-            graph.apply(Connect(Edge(src, dst, src_port, dst_port), allow_cycle=True))
+            graph.apply(Connect(Edge(src, dst, src_port, dst_port), restoring=True))
         except GraphError as e:
             raise r.fail(where, str(e)) from None
     return graph

@@ -123,6 +123,14 @@ def test_split_outputs_are_returned_in_output_order() -> None:
     assert torch.equal(last, x[:, 4:]) and torch.equal(first, x[:, :2])
 
 
+def test_split_into_one_chunk_passes_a_tensor_on() -> None:
+    g = Graph()
+    (whole,) = g.add("Split", g.input((4,)), chunks=1)
+    g.output(g.add("ReLU", whole), loss="mse")
+    x = torch.randn(2, 4)
+    assert torch.equal(compile_graph(g)(x), x.relu())
+
+
 def test_a_branch_that_leads_nowhere_is_left_out() -> None:
     g = cnn()
     g.add("Tanh", OutputRef(g.find("relu1").id), name="unused")

@@ -383,6 +383,34 @@ def test_add_with_an_unusable_source_leaves_no_node_behind() -> None:
     assert graph_to_json(g) == before
 
 
+def test_undo_of_removing_a_split_brings_back_a_wire_its_lowered_chunks_left() -> None:
+    g = branching()
+    split = g.find("split1").id
+    g.set_param(split, "chunks", 2)  # the wire from output 2 to concat1 is now stale
+    before = graph_to_json(g)
+    undo = g.remove_node(split)
+    g.apply(undo)
+    assert graph_to_json(g) == before
+
+
+def test_undo_of_disconnecting_a_stale_wire_restores_it() -> None:
+    g = branching()
+    split = g.find("split1").id
+    g.set_param(split, "chunks", 1)
+    before = graph_to_json(g)
+    stale = g.in_edges(g.find("relu1").id)[0]
+    g.apply(g.disconnect(stale))
+    assert graph_to_json(g) == before
+
+
+def test_a_new_wire_from_a_port_that_lowered_chunks_removed_is_refused() -> None:
+    g = branching()
+    split = g.find("split1").id
+    g.set_param(split, "chunks", 2)
+    relu = g.add_node("ReLU").node_id
+    assert_refused(g, lambda: g.connect(split, relu, 2, 0), r"split1 has no output 2 \(it has 2\)")
+
+
 # ---- reading -------------------------------------------------------------------------------
 def test_topological_order_breaks_ties_by_document_order() -> None:
     g = Graph()
@@ -525,12 +553,12 @@ def test_undoing_every_edit_in_reverse_restores_the_document_and_redo_replays_it
     assert graph_to_json(graph) == states[-1]
 
 
-def test_connect_with_allow_cycle_is_how_undo_restores_a_loaded_cycle() -> None:
+def test_connect_restoring_is_how_undo_restores_a_loaded_cycle() -> None:
     g = mlp()
     fc1, fc2 = ids(g, "fc1", "fc2")
     g.disconnect(g.in_edges(fc1)[0])
     before = graph_to_json(g)
-    undo = g.apply(Connect(Edge(fc2, fc1), allow_cycle=True))
+    undo = g.apply(Connect(Edge(fc2, fc1), restoring=True))
     assert g.would_create_cycle(fc1, fc2)
     g.apply(undo)
     assert graph_to_json(g) == before

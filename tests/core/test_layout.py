@@ -21,8 +21,8 @@ def residual_block() -> Graph:
     return g
 
 
-def named(g: Graph, positions: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    return {g.node(n).name: p for n, p in positions.items()}
+def layout_by_name(g: Graph) -> dict[str, tuple[float, float]]:
+    return {g.node(n).name: p for n, p in auto_layout(g).items()}
 
 
 def test_every_node_gets_a_position() -> None:
@@ -38,13 +38,13 @@ def test_each_node_sits_in_a_row_below_all_its_inputs() -> None:
 
 
 def test_a_node_sits_one_row_below_its_deepest_input() -> None:
-    at = named(g := residual_block(), auto_layout(g))
+    at = layout_by_name(residual_block())
     assert at["add"][1] == at["conv_b"][1] + ROW_HEIGHT
     assert at["input1"][1] == 0.0
 
 
 def test_a_skip_branch_sits_beside_the_main_path() -> None:
-    at = named(g := residual_block(), auto_layout(g))
+    at = layout_by_name(residual_block())
     assert at["skip"][1] == at["conv_a"][1]
     assert at["skip"][0] != at["conv_a"][0]
     assert abs(at["skip"][0] - at["conv_a"][0]) == COLUMN_WIDTH
@@ -60,7 +60,7 @@ def test_nodes_on_a_cycle_go_in_a_last_row_without_crashing() -> None:
     g = residual_block()
     a, b = g.add_node("ReLU", name="ring_a").node_id, g.add_node("Tanh", name="ring_b").node_id
     g.connect(a, b)
-    g.apply(Connect(Edge(b, a), allow_cycle=True))
+    g.apply(Connect(Edge(b, a), restoring=True))
     positions = auto_layout(g)
     lowest = max(y for n, (_, y) in positions.items() if n not in (a, b))
     assert positions[a][1] == positions[b][1] > lowest

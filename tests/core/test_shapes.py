@@ -88,6 +88,7 @@ def test_inferred_shapes_equal_the_shapes_of_a_real_forward_pass(make) -> None:
     assert inferred == real
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @settings(max_examples=50, deadline=None)
 @given(
     height=st.integers(1, 9),
@@ -109,6 +110,74 @@ def test_conv2d_shape_and_refusals_agree_with_torch(height, width, kernel, strid
         return
     assert found.error is None, f"torch accepts these settings but inference says: {found.error}"
     assert found.outputs == (TensorInfo(tuple(real.shape[1:])),)
+
+
+def _real_or_none(make, x: torch.Tensor) -> tuple[int, ...] | None:
+    """The real output shape without the batch axis, or None where torch refuses."""
+    try:
+        result = make()(x)
+    except (RuntimeError, ValueError):
+        return None
+    return None if 0 in result.shape else tuple(result.shape[1:])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    height=st.integers(1, 5),
+    width=st.integers(1, 5),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    padding=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    output_padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+)
+def test_conv_transpose2d_shape_and_refusals_agree_with_torch(height, width, kernel, stride, padding, output_padding, dilation) -> None:
+    g = Graph()
+    node = g.add("ConvTranspose2d", g.input((2, height, width)), out_channels=3, kernel_size=kernel, stride=stride,
+                 padding=padding, output_padding=output_padding, dilation=dilation)
+    found = infer_shapes(g).nodes[node.node_id]
+    real = _real_or_none(
+        lambda: nn.ConvTranspose2d(2, 3, kernel, stride, padding, output_padding, dilation=dilation),
+        torch.zeros(1, 2, height, width),
+    )
+    assert (None if found.error else found.outputs[0].shape) == real, found.error
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    height=st.integers(1, 6),
+    width=st.integers(1, 6),
+    scale=st.sampled_from([0.25, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]),
+    mode=st.sampled_from(["nearest", "bilinear"]),
+)
+def test_upsample_shape_and_refusals_agree_with_torch(height, width, scale, mode) -> None:
+    g = Graph()
+    node = g.add("Upsample", g.input((2, height, width)), scale_factor=scale, mode=mode)
+    found = infer_shapes(g).nodes[node.node_id]
+    align = False if mode == "bilinear" else None
+    real = _real_or_none(lambda: nn.Upsample(scale_factor=scale, mode=mode, align_corners=align), torch.zeros(1, 2, height, width))
+    assert (None if found.error else found.outputs[0].shape) == real, found.error
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.integers(1, 8),
+    kernel=st.integers(1, 4),
+    stride=st.one_of(st.just("kernel"), st.integers(1, 3)),
+    padding=st.integers(0, 2),
+    ceil=st.booleans(),
+    kind=st.sampled_from(["MaxPool1d", "AvgPool1d"]),
+)
+def test_pool1d_shape_and_refusals_agree_with_torch(size, kernel, stride, padding, ceil, kind) -> None:
+    g = Graph()
+    node = g.add(kind, g.input((2, size)), kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil)
+    found = infer_shapes(g).nodes[node.node_id]
+    cls = getattr(nn, kind)
+    real = _real_or_none(
+        lambda: cls(kernel, stride=None if stride == "kernel" else stride, padding=padding, ceil_mode=ceil),
+        torch.zeros(1, 2, size),
+    )
+    assert (None if found.error else found.outputs[0].shape) == real, found.error
 
 
 # ---- counting -----------------------------------------------------------------------------
@@ -278,6 +347,31 @@ def test_a_refusal_by_torch_keeps_its_words_and_names_the_input() -> None:
     assert error.startswith("PyTorch refuses these settings for input (2, 3, 3)")
 
 
+def test_an_output_with_an_empty_axis_is_refused_naming_the_input() -> None:
+    g = Graph()
+    up = g.add("Upsample", g.input((2, 2, 5)), scale_factor=0.3, mode="bilinear")
+    error = infer_shapes(g).nodes[up.node_id].error
+    assert error == "these settings shrink the input (2, 2, 5) to an empty (2, 0, 1)"
+    deconv = g.add("ConvTranspose2d", g.input((2, 4, 3)), kernel_size=(2, 1), stride=(1, 2), padding=(2, 3), output_padding=(1, 1), dilation=2)
+    assert "to an empty (16, 3, 0)" in infer_shapes(g).nodes[deconv.node_id].error
+
+
+def test_group_norm_with_one_value_per_group_is_refused() -> None:
+    g = Graph()
+    gn = g.add("GroupNorm", g.input((4,)), num_groups=4)
+    error = infer_shapes(g).nodes[gn.node_id].error
+    assert error == "num_groups=4 leaves one value per group of (4,), which always normalises to 0; use fewer groups"
+
+
+@pytest.mark.parametrize(("type_name", "shape"), [("Dropout", (5,)), ("Dropout2d", (2, 3, 3))])
+def test_dropout_of_token_ids_is_refused_as_training_would_refuse_it(type_name: str, shape) -> None:
+    with pytest.raises(RuntimeError):
+        getattr(nn, type_name)(0.5).train()(torch.zeros(2, *shape, dtype=torch.int64))
+    g = Graph()
+    drop = g.add(type_name, g.input(shape, "int64"))
+    assert "needs floating-point input" in infer_shapes(g).nodes[drop.node_id].error
+
+
 def test_nodes_after_an_error_get_no_shape() -> None:
     g = Graph()
     fc = g.add("Linear", g.input((5,), "int64"))
@@ -293,7 +387,7 @@ def test_a_cycle_gives_no_shapes_to_its_nodes_and_does_not_crash() -> None:
     g.connect(x.node_id, add, 0, 0)
     fc = g.add("Linear", OutputRef(add), out_features=4)
     relu = g.add("ReLU", fc)
-    g.apply(Connect(Edge(relu.node_id, add, 0, 1), allow_cycle=True))
+    g.apply(Connect(Edge(relu.node_id, add, 0, 1), restoring=True))
     after = g.add("Tanh", relu)
     report = infer_shapes(g)
     assert set(report.nodes) == {x.node_id}

@@ -51,7 +51,7 @@ def test_a_cycle_is_an_error_on_each_of_its_nodes_naming_the_path() -> None:
     g.connect(x.node_id, add, 0, 0)
     fc = g.add_node("Linear", {"out_features": 4}, name="fc").node_id
     g.connect(add, fc)
-    g.apply(Connect(Edge(fc, add, 0, 1), allow_cycle=True))
+    g.apply(Connect(Edge(fc, add, 0, 1), restoring=True))
     g.output(g.add("ReLU", x))
     cycle = [p for p in errors(validate(g)) if "cycle" in p.message]
     assert {p.node_id for p in cycle} == {add, fc}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from netdesigner.core.errors import ShapeError
 from netdesigner.core.layer_type import Category, declare, expect_float, expect_rank
 from netdesigner.core.params import Bool, Float, Int
@@ -71,4 +73,7 @@ def group_norm(p, inputs):
     expect_float(x)
     if x.shape[0] % p.num_groups:
         raise ShapeError(f"num_groups={p.num_groups} must divide the {x.shape[0]} channels of {x}")
+    if math.prod(x.shape) == p.num_groups:
+        advice = "; use fewer groups" if p.num_groups > 1 else ""
+        raise ShapeError(f"num_groups={p.num_groups} leaves one value per group of {x}, which always normalises to 0{advice}")
     return nn.GroupNorm(p.num_groups, x.shape[0], eps=p.eps, affine=p.affine)

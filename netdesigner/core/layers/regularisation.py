@@ -14,6 +14,7 @@ from netdesigner.core.params import Float
 def dropout(p, inputs):
     from torch import nn
 
+    expect_float(inputs[0])  # in eval it would pass ints through; training would fail
     return nn.Dropout(p.p)
 
 
@@ -26,6 +27,7 @@ def dropout2d(p, inputs):
     from torch import nn
 
     expect_rank(inputs[0], 3, "(channels, height, width)")
+    expect_float(inputs[0])
     return nn.Dropout2d(p.p)
 
 
