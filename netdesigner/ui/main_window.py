@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.scene = GraphScene(project.graph, self.stack)
         self.scene.shapes_updated.connect(self._on_shapes)
+        self.scene.edit_refused.connect(lambda why: self.statusBar().showMessage(f"Not connected: {why}", 8000))
         self.view.setScene(self.scene)
         self._on_shapes(self.scene.report, self.scene.problems)
         self._update_title()

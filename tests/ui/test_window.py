@@ -123,3 +123,36 @@ def test_save_and_reopen_give_the_same_document(window: MainWindow, tmp_path: Pa
     saved = graph_to_json(window.project.graph)
     window.open_file(tmp_path / "copy.ndproj")
     assert graph_to_json(window.project.graph) == saved
+
+
+def _drag(qtbot, window: MainWindow, start, end) -> None:
+    viewport = window.view.viewport()
+    a, b = window.view.mapFromScene(start), window.view.mapFromScene(end)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+    for step in range(1, 6):
+        qtbot.mouseMove(viewport, a + (b - a) * step / 5)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+
+
+def test_dragging_from_an_output_port_to_an_input_port_connects(window: MainWindow, qtbot) -> None:
+    graph = window.project.graph
+    x = graph.add_node("Input", {"shape": (4,)}, position=(0, 0)).node_id
+    relu = graph.add_node("ReLU", position=(0, 200)).node_id
+    window.view.show_start()
+    src, dst = window.scene.node_items[x], window.scene.node_items[relu]
+    _drag(qtbot, window, src.output_port_pos(0), dst.input_port_pos(0))
+    assert [(e.src, e.dst) for e in graph.edges()] == [(x, relu)]
+    qtbot.waitUntil(lambda: window.scene.edge_items[graph.edges()[0]].label.text() == "(4,)", timeout=2000)
+    window.stack.undo()
+    assert graph.edges() == []
+
+
+def test_a_connection_that_would_make_a_cycle_is_refused_with_its_reason(window: MainWindow, qtbot) -> None:
+    graph = window.project.graph
+    a = graph.add_node("ReLU", position=(0, 0)).node_id
+    b = graph.add_node("Tanh", position=(0, 200)).node_id
+    graph.connect(a, b)
+    window.view.show_start()
+    _drag(qtbot, window, window.scene.node_items[b].output_port_pos(0), window.scene.node_items[a].input_port_pos(0))
+    assert len(graph.edges()) == 1
+    assert "cycle" in window.statusBar().currentMessage()

@@ -30,6 +30,7 @@ class NodeItem(QGraphicsItem):
         self._node = node
         self.shape_text = ""
         self.error: str | None = None
+        self.highest_input = -1  # highest connected input port; a variadic layer shows one more
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -44,7 +45,19 @@ class NodeItem(QGraphicsItem):
 
     def input_count(self) -> int:
         t = self._node.layer_type
-        return max(t.min_inputs or 0, 2) if t.variadic else len(t.inputs)
+        return max(t.min_inputs or 0, self.highest_input + 2) if t.variadic else len(t.inputs)
+
+    def input_port_at(self, scene_pos: QPointF) -> int | None:
+        for port in range(self.input_count()):
+            if (self.input_port_pos(port) - scene_pos).manhattanLength() <= 2 * PORT_RADIUS + 4:
+                return port
+        return None
+
+    def output_port_at(self, scene_pos: QPointF) -> int | None:
+        for port in range(self._node.output_count()):
+            if (self.output_port_pos(port) - scene_pos).manhattanLength() <= 2 * PORT_RADIUS + 4:
+                return port
+        return None
 
     def input_port_pos(self, port: int, count: int | None = None) -> QPointF:
         count = max(count or self.input_count(), port + 1)
@@ -55,8 +68,10 @@ class NodeItem(QGraphicsItem):
         return self.mapToScene(QPointF(WIDTH * (port + 1) / (count + 1), HEIGHT))
 
     # ---- state from the document -------------------------------------------------------
-    def refresh(self, node: Node, shape_text: str, error: str | None) -> None:
+    def refresh(self, node: Node, shape_text: str, error: str | None, highest_input: int = -1) -> None:
         self._node = node
+        self.prepareGeometryChange()
+        self.highest_input = highest_input
         self.shape_text = shape_text
         self.error = error
         self.setToolTip(error or f"{node.name} ({node.type})\n{node.layer_type.doc}")

@@ -6,11 +6,12 @@ to graph events, and a drag becomes one Move edit on the undo stack when the mou
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainterPath, QPen, QUndoStack
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from netdesigner.core.edits import Group, Move
+from netdesigner.core.edits import Connect, Group, Move
+from netdesigner.core.errors import GraphError
 from netdesigner.core.events import (
     Edge,
     EdgeAdded,
@@ -33,6 +34,7 @@ GRID = 10.0
 
 class GraphScene(QGraphicsScene):
     shapes_updated = Signal(object, object)  # ShapeReport, list[Problem]
+    edit_refused = Signal(str)  # why a gesture could not become an edit
 
     def __init__(self, graph: Graph, stack: QUndoStack) -> None:
         super().__init__()
@@ -44,6 +46,10 @@ class GraphScene(QGraphicsScene):
         self.report: ShapeReport | None = None
         self.problems: list[Problem] = []
         self._press_positions: dict[str, tuple[float, float]] = {}
+        self._wire_from: tuple[str, int] | None = None
+        self._wire = QGraphicsPathItem()
+        self._wire.setPen(QPen(theme.NODE_SELECTED, 1.8, Qt.PenStyle.DashLine))
+        self._wire.setZValue(3)
         self.setBackgroundBrush(theme.CANVAS)
         self._refresh = QTimer(self, singleShot=True, interval=0, timeout=self.refresh_shapes)
         for node in graph.nodes():
@@ -106,7 +112,8 @@ class GraphScene(QGraphicsScene):
             text = ", ".join(str(t) for t in found.outputs) if found and found.outputs else ""
             if found and not found.outputs and found.inputs and not found.error:
                 text = str(found.inputs[0])
-            item.refresh(self.graph.node(node_id), text, node_errors.get(node_id))
+            highest = max((e.dst_port for e in self.graph.in_edges(node_id)), default=-1)
+            item.refresh(self.graph.node(node_id), text, node_errors.get(node_id), highest)
         broken = {p.edge for p in self.problems if p.edge is not None}
         for edge, item in self.edge_items.items():
             tensor = report.edge_tensor(edge)
@@ -115,13 +122,59 @@ class GraphScene(QGraphicsScene):
         self.shapes_updated.emit(report, self.problems)
 
     # ---- gestures -> edits -------------------------------------------------------------
+    def _node_item_at(self, pos: QPointF) -> NodeItem | None:
+        for item in self.items(pos.x() - 8, pos.y() - 8, 16, 16, Qt.ItemSelectionMode.IntersectsItemShape, Qt.SortOrder.DescendingOrder):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self._node_item_at(event.scenePos())
+        port = item.output_port_at(event.scenePos()) if item and event.button() == Qt.MouseButton.LeftButton else None
+        if item is not None and port is not None:  # a wire starts from an output port
+            self._wire_from = (item.node_id, port)
+            self.addItem(self._wire)
+            self._draw_wire(event.scenePos())
+            event.accept()
+            return
         super().mousePressEvent(event)
         self._press_positions = {
             item.node_id: (item.pos().x(), item.pos().y()) for item in self.selectedItems() if isinstance(item, NodeItem)
         }
 
+    def _draw_wire(self, end: QPointF) -> None:
+        assert self._wire_from is not None
+        start = self.node_items[self._wire_from[0]].output_port_pos(self._wire_from[1])
+        path = QPainterPath(start)
+        bend = max(40.0, abs(end.y() - start.y()) / 2)
+        path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
+        self._wire.setPath(path)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire_from is not None:
+            self._draw_wire(event.scenePos())
+            return
+        super().mouseMoveEvent(event)
+
+    def _finish_wire(self, pos: QPointF) -> None:
+        src, src_port = self._wire_from
+        self._wire_from = None
+        self.removeItem(self._wire)
+        target = self._node_item_at(pos)
+        port = target.input_port_at(pos) if target is not None else None
+        if target is None or port is None:
+            return
+        try:
+            edge = Edge(src, target.node_id, src_port, port)
+            text = f"Connect {self.graph.node(src).name} → {self.graph.node(target.node_id).name}"
+            push_edit(self.stack, self.graph, Connect(edge), text)
+        except GraphError as e:
+            self.edit_refused.emit(str(e))
+
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._wire_from is not None:
+            self._finish_wire(event.scenePos())
+            return
         super().mouseReleaseEvent(event)
         moves = []
         for node_id, start in self._press_positions.items():
