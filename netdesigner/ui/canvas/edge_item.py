@@ -10,6 +10,14 @@ from netdesigner.core.events import Edge
 from netdesigner.ui import theme
 
 
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """The smooth curve of a wire: leaves an output downwards, enters an input from above."""
+    path = QPainterPath(start)
+    bend = max(40.0, abs(end.y() - start.y()) / 2)
+    path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
+    return path
+
+
 class EdgeItem(QGraphicsPathItem):
     def __init__(self, edge: Edge) -> None:
         super().__init__()
@@ -23,9 +31,7 @@ class EdgeItem(QGraphicsPathItem):
         self.label.setBrush(theme.MUTED_TEXT)
 
     def route(self, start: QPointF, end: QPointF) -> None:
-        path = QPainterPath(start)
-        bend = max(40.0, abs(end.y() - start.y()) / 2)
-        path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
+        path = wire_path(start, end)
         self.setPath(path)
         middle = path.pointAtPercent(0.5)
         self.label.setPos(middle + QPointF(6, -8))

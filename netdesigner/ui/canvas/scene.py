@@ -7,7 +7,7 @@ to graph events, and a drag becomes one Move edit on the undo stack when the mou
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainterPath, QPen, QUndoStack
+from PySide6.QtGui import QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netdesigner.core.edits import Connect, Group, Move
@@ -25,7 +25,7 @@ from netdesigner.core.graph import Graph
 from netdesigner.core.shapes import ShapeInference, ShapeReport
 from netdesigner.core.validation import Problem, Severity, validate
 from netdesigner.ui import theme
-from netdesigner.ui.canvas.edge_item import EdgeItem
+from netdesigner.ui.canvas.edge_item import EdgeItem, wire_path
 from netdesigner.ui.canvas.node_item import NodeItem
 from netdesigner.ui.commands import push_edit
 
@@ -145,10 +145,7 @@ class GraphScene(QGraphicsScene):
     def _draw_wire(self, end: QPointF) -> None:
         assert self._wire_from is not None
         start = self.node_items[self._wire_from[0]].output_port_pos(self._wire_from[1])
-        path = QPainterPath(start)
-        bend = max(40.0, abs(end.y() - start.y()) / 2)
-        path.cubicTo(start + QPointF(0, bend), end - QPointF(0, bend), end)
-        self._wire.setPath(path)
+        self._wire.setPath(wire_path(start, end))
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wire_from is not None:
