@@ -92,11 +92,9 @@ def compile_graph(
         info.signatures[node_id] = signature
         args = tuple(values[e.src, e.src_port] for e in graph.in_edges(node_id))
         call = fxg.call_module(node.name, args)
-        count = len(shape.outputs)
-        ported = count > 1 or callable(t.outputs)  # a Split returns a tuple even of one chunk
-        if not ported:
+        if not t.returns_tuple:
             values[node_id, 0] = call
-        for port in range(count if ported else 0):
+        for port in range(len(shape.outputs) if t.returns_tuple else 0):
             values[node_id, port] = fxg.create_node("call_function", operator.getitem, (call, port), name=f"{node.name}_{port}")
 
     results = []

@@ -108,6 +108,11 @@ class LayerType:
             out[name] = self.param(name).coerce(value)
         return out
 
+    @property
+    def returns_tuple(self) -> bool:
+        """Whether the module gives a tuple (one per output port), even when it has one output."""
+        return callable(self.outputs) or self.outputs > 1
+
     def output_count(self, params: Mapping[str, Any]) -> int:
         if callable(self.outputs):
             return self.outputs(Params(params))

@@ -8,12 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
 
+from netdesigner.core.catalog import layer_type
 from netdesigner.core.edits import AddNode, Connect, Group, RemoveNode
 from netdesigner.core.errors import GraphError, NetDesignerError
 from netdesigner.core.events import Edge
 from netdesigner.core.layout import layout_edit
 from netdesigner.core.project import Project
 from netdesigner.core.summary import human
+from netdesigner.core.validation import Severity
 from netdesigner.ui.canvas.node_item import HEIGHT, NodeItem
 from netdesigner.ui.canvas.scene import GraphScene
 from netdesigner.ui.canvas.view import GraphView
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
             source = graph.node(selected[0])
             position = (source.position[0], source.position[1] + HEIGHT + 44)
         node_id = graph.new_id()
-        name = graph.unique_name(self._prefix(type_name))
+        name = graph.unique_name(layer_type(type_name).prefix)
         add = AddNode(node_id, type_name, name, {}, position)
         if len(selected) == 1 and graph.node(selected[0]).output_count() > 0:
             try:
@@ -138,12 +140,6 @@ class MainWindow(QMainWindow):
             except GraphError:
                 pass
         push_edit(self.stack, graph, add, f"Add {name}")
-
-    @staticmethod
-    def _prefix(type_name: str) -> str:
-        from netdesigner.core.catalog import layer_type
-
-        return layer_type(type_name).prefix
 
     def selected_node_ids(self) -> list[str]:
         return [i.node_id for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
@@ -160,8 +156,6 @@ class MainWindow(QMainWindow):
     def _on_shapes(self, report, problems) -> None:
         graph = self.project.graph
         self.summary.show_summary(graph, report, problems)
-        from netdesigner.core.validation import Severity
-
         errors = [p for p in problems if p.severity is Severity.ERROR]
         text = f"{len(graph)} layers · {human(report.total_params)} parameters · {human(report.total_macs)} MACs"
         if errors:
