@@ -21,3 +21,11 @@ class ShapeError(NetDesignerError):
 
 class ProjectError(NetDesignerError):
     """A project file that cannot be read or written; the message names the file."""
+
+
+class DataError(NetDesignerError):
+    """A data set that cannot be made or read; the message names the file and row or image."""
+
+
+class TrainingError(NetDesignerError):
+    """A run that cannot start or had to stop (NaN loss, out of memory…); says what to do."""
