@@ -1,108 +1,191 @@
-"""The main window: canvas in the centre, palette and summary as docks, menus with the usual keys."""
+"""The main window: canvas in the centre; palette, inspector, summary and history as docks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QUndoView,
+)
 
 from netdesigner.core.catalog import layer_type
 from netdesigner.core.edits import AddNode, Connect, Group, RemoveNode
 from netdesigner.core.errors import GraphError, NetDesignerError
 from netdesigner.core.events import Edge
+from netdesigner.core.fragment import MIME_TYPE, copy_fragment, paste_edit, read_fragment
 from netdesigner.core.layout import layout_edit
 from netdesigner.core.project import Project
 from netdesigner.core.summary import human
 from netdesigner.core.validation import Severity
-from netdesigner.ui.canvas.node_item import HEIGHT, NodeItem
-from netdesigner.ui.canvas.scene import GraphScene
+from netdesigner.ui import settings
+from netdesigner.ui.canvas.node_item import HEIGHT, WIDTH, NodeItem
+from netdesigner.ui.canvas.scene import GRID, GraphScene
 from netdesigner.ui.canvas.view import GraphView
+from netdesigner.ui.code_view import CodeView
 from netdesigner.ui.commands import push_edit
+from netdesigner.ui.inspector import Inspector
+from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
 from netdesigner.ui.summary_dock import SummaryTable
 
 FILE_FILTER = "NetDesigner projects (*.ndproj)"
+OPENABLE = (".ndproj",)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, project: Project | None = None) -> None:
         super().__init__()
+        self.setObjectName("MainWindow")
         self.stack = QUndoStack(self)
         self.project = project or Project()
         self.scene: GraphScene | None = None
         self.view = GraphView(None)
         self.setCentralWidget(self.view)
         self.palette = Palette()
+        self.inspector = Inspector()
         self.summary = SummaryTable()
-        self.view_menu_docks: list[QDockWidget] = []
+        self.code = CodeView()
+        self.history = QUndoView(self.stack)
+        self.history.setEmptyLabel("<opened>")
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        tabs.addTab(self.summary, "Layers")
+        tabs.addTab(self.code, "PyTorch code")
+        self.docks: dict[str, QDockWidget] = {}
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Summary", tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
-        self._menus()
+        self.actions = build_menus(self)
         self.palette.layer_chosen.connect(self.add_layer)
+        self.view.layer_dropped.connect(self.add_layer_at)
+        self.summary.names_selected.connect(self._select_from_summary)
         self.stack.cleanChanged.connect(self._update_title)
-        self.resize(1280, 820)
-        self.resizeDocks([self.view_menu_docks[0]], [230], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.view_menu_docks[1]], [190], Qt.Orientation.Vertical)
+        self.setAcceptDrops(True)
+        self.resize(1320, 840)
+        self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [220, 270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Summary"]], [200], Qt.Orientation.Vertical)
         self._show_project(self.project)
 
+    def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)  # saveState needs names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+        return dock
+
+    def restore_layout(self) -> None:
+        geometry, state = settings.saved_layout()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
     # ---- documents ---------------------------------------------------------------------
-    def _show_project(self, project: Project) -> None:
+    def _drop_scene(self) -> None:
+        """Stops listening to the old scene before it goes (its teardown changes the selection)."""
         if self.scene is not None:
             self.scene.detach()
+            self.scene.selectionChanged.disconnect(self._on_selection)
+            self.scene.shapes_updated.disconnect(self._on_shapes)
+
+    def _show_project(self, project: Project) -> None:
+        self._drop_scene()
         self.stack.clear()
         self.project = project
         self.scene = GraphScene(project.graph, self.stack)
         self.scene.shapes_updated.connect(self._on_shapes)
         self.scene.edit_refused.connect(lambda why: self.statusBar().showMessage(f"Not connected: {why}", 8000))
+        self.scene.selectionChanged.connect(self._on_selection)
         self.view.setScene(self.scene)
+        self.view.minimap.watch(self.scene)
+        self.inspector.set_document(project.graph, self.stack)
+        self.code.set_graph(project.graph)
         self._on_shapes(self.scene.report, self.scene.problems)
         self._update_title()
         self.view.show_start()
 
     def open_file(self, path: str | Path) -> None:
-        project = Project.load(path)  # ProjectError reaches the caller; nothing changes here
+        """Opens a project; a ``ProjectError`` reaches the caller and nothing here changes."""
+        project = Project.load(path)
         if all(n.position == (0.0, 0.0) for n in project.graph.nodes()) and len(project.graph) > 1:
             project.graph.apply(layout_edit(project.graph))
         self._show_project(project)
+        settings.remember_file(Path(path))
+        self.actions.refresh_recent()
 
-    def _open(self) -> None:
-        if not self._may_discard():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", FILE_FILTER)
+    def open_path_asking(self, path: str | Path) -> bool:
+        """Opens a file after asking about unsaved changes; problems become a message box."""
+        if Path(path).suffix.lower() == ".onnx":
+            QMessageBox.information(self, "Cannot open yet", f"{Path(path).name}: importing ONNX models is not available yet.")
+            return False
+        if not self.may_discard():
+            return False
+        try:
+            self.open_file(path)
+        except NetDesignerError as e:
+            QMessageBox.warning(self, "Cannot open", str(e))
+            return False
+        return True
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", f"{FILE_FILTER};;ONNX models (*.onnx)")
         if path:
-            try:
-                self.open_file(path)
-            except NetDesignerError as e:
-                QMessageBox.warning(self, "Cannot open", str(e))
+            self.open_path_asking(path)
 
-    def _new(self) -> None:
-        if self._may_discard():
+    def new_project(self) -> None:
+        if self.may_discard():
             self._show_project(Project())
+
+    def new_from_example(self, path: Path) -> None:
+        """Opens an example as a new, unsaved project, so Save never writes over the example."""
+        if not self.may_discard():
+            return
+        try:
+            project = Project.load(path)
+        except NetDesignerError as e:
+            QMessageBox.warning(self, "Cannot open", str(e))
+            return
+        project.path = None
+        self._show_project(project)
 
     def save(self, path: str | Path | None = None) -> bool:
         target = path or self.project.path
         if target is None:
-            target, _ = QFileDialog.getSaveFileName(self, "Save project", "untitled.ndproj", FILE_FILTER)
-            if not target:
-                return False
+            return self.save_as()
         try:
             self.project.save(target)
         except NetDesignerError as e:
             QMessageBox.warning(self, "Cannot save", str(e))
             return False
         self.stack.setClean()
+        settings.remember_file(Path(target))
+        self.actions.refresh_recent()
         self._update_title()
         return True
 
-    def _may_discard(self) -> bool:
+    def save_as(self) -> bool:
+        suggested = str(self.project.path or f"{self.project.name.replace(' ', '_').lower() or 'untitled'}.ndproj")
+        target, _ = QFileDialog.getSaveFileName(self, "Save project as", suggested, FILE_FILTER)
+        return bool(target) and self.save(target if target.endswith(".ndproj") else target + ".ndproj")
+
+    def may_discard(self) -> bool:
+        """True when there are no unsaved changes, or the person saved or discarded them."""
         if self.stack.isClean():
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self.project.name}?",
+            self, "Unsaved changes", f"Save the changes to {self._document_name()}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Save:
@@ -110,15 +193,38 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event) -> None:
-        if self._may_discard():
-            self.scene.detach()
+        if self.may_discard():
+            settings.save_layout(self.saveGeometry(), self.saveState())
+            self._drop_scene()
+            self.scene = None
             event.accept()
         else:
             event.ignore()
 
+    def _document_name(self) -> str:
+        return self.project.path.name if self.project.path else self.project.name
+
     def _update_title(self) -> None:
-        name = self.project.path.name if self.project.path else self.project.name
-        self.setWindowTitle(f"{name}{'' if self.stack.isClean() else ' *'} — NetDesigner")
+        self.setWindowTitle(f"{self._document_name()}[*] — NetDesigner")  # Qt draws the platform's mark
+        self.setWindowModified(not self.stack.isClean())
+
+    # ---- files dropped on the window ---------------------------------------------------
+    def _dropped_file(self, mime: QMimeData) -> Path | None:
+        for url in mime.urls():
+            path = Path(url.toLocalFile())
+            if url.isLocalFile() and path.suffix.lower() in (*OPENABLE, ".onnx"):
+                return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_path_asking(path)
 
     # ---- editing -----------------------------------------------------------------------
     def add_layer(self, type_name: str) -> None:
@@ -126,82 +232,113 @@ class MainWindow(QMainWindow):
         graph = self.project.graph
         selected = self.selected_node_ids()
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        position = (round(centre.x() / 10) * 10, round(centre.y() / 10) * 10)
-        if len(selected) == 1:
-            source = graph.node(selected[0])
-            position = (source.position[0], source.position[1] + HEIGHT + 44)
+        position = (centre.x() - WIDTH / 2, centre.y() - HEIGHT / 2)
+        after = graph.node(selected[0]) if len(selected) == 1 else None
+        if after is not None:
+            position = (after.position[0], after.position[1] + HEIGHT + 44)
+        self._add(type_name, position, after.id if after is not None and after.output_count() > 0 else None)
+
+    def add_layer_at(self, type_name: str, scene_pos: QPointF) -> None:
+        """A layer dropped from the palette: centred where it was dropped, wired to nothing."""
+        self._add(type_name, (scene_pos.x() - WIDTH / 2, scene_pos.y() - HEIGHT / 2), None)
+
+    def _add(self, type_name: str, position: tuple[float, float], after: str | None) -> None:
+        graph = self.project.graph
+        try:
+            t = layer_type(type_name)
+        except GraphError as e:
+            self.statusBar().showMessage(str(e), 8000)
+            return
+        snapped = (round(position[0] / GRID) * GRID, round(position[1] / GRID) * GRID)
         node_id = graph.new_id()
-        name = graph.unique_name(layer_type(type_name).prefix)
-        add = AddNode(node_id, type_name, name, {}, position)
-        if len(selected) == 1 and graph.node(selected[0]).output_count() > 0:
+        name = graph.unique_name(t.prefix)
+        add = AddNode(node_id, type_name, name, {}, snapped)
+        if after is not None:
             try:
-                push_edit(self.stack, graph, Group((add, Connect(Edge(selected[0], node_id)))), f"Add {name}")
+                push_edit(self.stack, graph, Group((add, Connect(Edge(after, node_id)))), f"Add {name}")
+                self.scene.select_nodes([node_id])
                 return
             except GraphError:
-                pass
+                pass  # its output does not fit: add it unwired
         push_edit(self.stack, graph, add, f"Add {name}")
+        self.scene.select_nodes([node_id])
 
     def selected_node_ids(self) -> list[str]:
-        return [i.node_id for i in self.scene.selectedItems() if isinstance(i, NodeItem)]
+        graph = self.project.graph
+        ids = {i.node_id for i in self.scene.selectedItems() if isinstance(i, NodeItem)}
+        return [n for n in graph.node_ids() if n in ids]  # document order, not the scene's
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.scene.node_items))
 
     def delete_selection(self) -> None:
         ids = self.selected_node_ids()
         if ids:
             push_edit(self.stack, self.project.graph, Group(tuple(RemoveNode(n) for n in ids)), f"Delete {len(ids)} layer(s)")
 
+    def copy_selection(self) -> bool:
+        ids = self.selected_node_ids()
+        if not ids:
+            return False
+        text = copy_fragment(self.project.graph, ids)
+        mime = QMimeData()
+        mime.setData(MIME_TYPE, text.encode())
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        self.statusBar().showMessage(f"Copied {len(ids)} layer(s)", 4000)
+        return True
+
+    def cut_selection(self) -> None:
+        if self.copy_selection():
+            ids = self.selected_node_ids()
+            push_edit(self.stack, self.project.graph, Group(tuple(RemoveNode(n) for n in ids)), f"Cut {len(ids)} layer(s)")
+
+    def paste(self, offset: tuple[float, float] = (30.0, 30.0)) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        text = bytes(mime.data(MIME_TYPE)).decode() if mime.hasFormat(MIME_TYPE) else mime.text()
+        try:
+            piece = read_fragment(text)
+            edit, ids = paste_edit(self.project.graph, piece, offset)
+            push_edit(self.stack, self.project.graph, edit, f"Paste {len(ids)} layer(s)")
+        except NetDesignerError as e:
+            self.statusBar().showMessage(f"Nothing pasted: {e}", 8000)
+            return
+        self.scene.select_nodes(ids)
+
+    def duplicate_selection(self) -> None:
+        ids = self.selected_node_ids()
+        if not ids:
+            return
+        piece = read_fragment(copy_fragment(self.project.graph, ids))
+        edit, new_ids = paste_edit(self.project.graph, piece, (GRID * 4, GRID * 4))
+        push_edit(self.stack, self.project.graph, edit, f"Duplicate {len(ids)} layer(s)")
+        self.scene.select_nodes(new_ids)
+
     def auto_layout(self) -> None:
         push_edit(self.stack, self.project.graph, layout_edit(self.project.graph), "Auto-layout")
         self.view.fit_all()
 
+    # ---- following the document and the selection ---------------------------------------
     def _on_shapes(self, report, problems) -> None:
         graph = self.project.graph
         self.summary.show_summary(graph, report, problems)
+        self.inspector.refresh(report, problems)
+        self.code.document_changed()
         errors = [p for p in problems if p.severity is Severity.ERROR]
         text = f"{len(graph)} layers · {human(report.total_params)} parameters · {human(report.total_macs)} MACs"
         if errors:
             text += f" · {len(errors)} error(s): {errors[0].describe(graph)}"
         self.status.setText(text)
 
-    # ---- menus -------------------------------------------------------------------------
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
+    def _on_selection(self) -> None:
+        ids = self.selected_node_ids()
+        self.inspector.show_nodes(ids)
+        graph = self.project.graph
+        self.summary.select_names([graph.node(n).name for n in ids])
 
-    def _menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&New", self._new, QKeySequence.StandardKey.New)
-        self._action(file, "&Open…", self._open, QKeySequence.StandardKey.Open)
-        self._action(file, "&Save", lambda: self.save(), QKeySequence.StandardKey.Save)
-        self._action(file, "Save &As…", lambda: self.save(QFileDialog.getSaveFileName(self, "Save as", "", FILE_FILTER)[0] or None), QKeySequence.StandardKey.SaveAs)
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        undo = self.stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QKeySequence.StandardKey.Undo])
-        redo = self.stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        edit.addActions([undo, redo])
-        edit.addSeparator()
-        self._action(edit, "&Delete", self.delete_selection, [QKeySequence.StandardKey.Delete, QKeySequence("Backspace")])
-        self._action(edit, "Select &All", lambda: [i.setSelected(True) for i in self.scene.node_items.values()], QKeySequence.StandardKey.SelectAll)
-        self._action(edit, "Auto-&layout", self.auto_layout, QKeySequence("Ctrl+L"))
-        view = bar.addMenu("&View")
-        self._action(view, "&Fit graph", self.view.fit_all, QKeySequence("F"))
-        self._action(view, "Zoom &in", lambda: self.view.zoom(1.25), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Zoom &out", lambda: self.view.zoom(0.8), QKeySequence.StandardKey.ZoomOut)
-        view.addSeparator()
-        for dock in self.view_menu_docks:
-            view.addAction(dock.toggleViewAction())
-
-    def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        self.view_menu_docks.append(dock)
-        return dock
+    def _select_from_summary(self, names: list[str]) -> None:
+        graph = self.project.graph
+        ids = [graph.find(n).id for n in names if graph.has_name(n)]
+        self.scene.select_nodes(ids)
+        if ids:
+            self.view.ensureVisible(self.scene.node_items[ids[0]], 60, 60)

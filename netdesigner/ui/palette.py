@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from netdesigner.core.catalog import by_category
 from netdesigner.ui import theme
+from netdesigner.ui.canvas.view import LAYER_MIME_TYPE
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -18,14 +19,31 @@ def _swatch(colour: QColor) -> QIcon:
     return QIcon(pixmap)
 
 
+class _LayerTree(QTreeWidget):
+    """Layer items drag out as their type name, which the canvas accepts as a drop."""
+
+    def mimeTypes(self) -> list[str]:
+        return [LAYER_MIME_TYPE]
+
+    def mimeData(self, items) -> QMimeData:
+        data = QMimeData()
+        names = [i.data(0, TYPE_ROLE) for i in items if i.data(0, TYPE_ROLE)]
+        if names:
+            data.setData(LAYER_MIME_TYPE, names[0].encode())
+            data.setText(names[0])
+        return data
+
+
 class Palette(QWidget):
     layer_chosen = Signal(str)  # a layer type name, on double-click
 
     def __init__(self) -> None:
         super().__init__()
         self.search = QLineEdit(placeholderText="Search layers…", clearButtonEnabled=True)
-        self.tree = QTreeWidget(headerHidden=True)
+        self.tree = _LayerTree(headerHidden=True)
         self.tree.setRootIsDecorated(True)
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
@@ -40,6 +58,7 @@ class Palette(QWidget):
                 item = QTreeWidgetItem(group, [t.name])
                 item.setIcon(0, icon)
                 item.setToolTip(0, t.doc)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
                 item.setData(0, TYPE_ROLE, t.name)
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)

@@ -1,8 +1,8 @@
-"""The model summary as a table that follows the document's shapes."""
+"""The model summary as a table that follows the document's shapes and the canvas selection."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from netdesigner.core.graph import Graph
@@ -24,18 +24,27 @@ class _Number(QTableWidgetItem):
 
 
 class SummaryTable(QTableWidget):
+    names_selected = Signal(list)  # layer names the person selected in the table
+
     def __init__(self) -> None:
         super().__init__(0, len(HEADERS))
         self.setHorizontalHeaderLabels(HEADERS)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(False)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # document order first
+        self._following = False  # True while the table copies the canvas selection
+        self.itemSelectionChanged.connect(self._on_selection)
 
     def show_summary(self, graph: Graph, report, problems) -> None:
         summary = summarize(graph, report, problems)
+        selected = self.selected_names()
+        self._following = True
         self.setSortingEnabled(False)
         self.setRowCount(len(summary.rows))
         for i, row in enumerate(summary.rows):
@@ -45,3 +54,26 @@ class SummaryTable(QTableWidget):
             self.setItem(i, 3, _Number(row.params))
             self.setItem(i, 4, _Number(row.macs))
         self.setSortingEnabled(True)
+        self._following = False
+        self.select_names(selected)
+
+    def selected_names(self) -> list[str]:
+        return [self.item(i.row(), 0).text() for i in self.selectionModel().selectedRows()]
+
+    def select_names(self, names: list[str]) -> None:
+        """Selects the rows of these layers without reporting it back as the person's choice."""
+        wanted = set(names)
+        selection = QItemSelection()
+        for row in range(self.rowCount()):
+            if self.item(row, 0).text() in wanted:
+                selection.select(self.model().index(row, 0), self.model().index(row, self.columnCount() - 1))
+        self._following = True
+        self.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        rows = sorted({i.row() for i in selection.indexes()})
+        if rows:
+            self.scrollToItem(self.item(rows[0], 0))
+        self._following = False
+
+    def _on_selection(self) -> None:
+        if not self._following:
+            self.names_selected.emit(self.selected_names())

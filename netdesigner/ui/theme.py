@@ -1,8 +1,15 @@
-"""Colours of the canvas: one hue per palette category, calm greys for everything else."""
+"""Colours of the canvas: one hue per palette category, calm greys for everything else.
+
+Two sets, light and dark; the canvas uses the one that matches the application's palette, so
+it follows the system's light or dark mode (and ``--theme``) without settings of its own.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from netdesigner.core.layer_type import Category
 
@@ -20,16 +27,80 @@ CATEGORY_COLOURS: dict[Category, str] = {
     Category.PROBABILISTIC: "#c4a000",
 }
 
-NODE_FILL = QColor("#fbfbfc")
-NODE_BORDER = QColor("#c3c8d0")
-NODE_SELECTED = QColor("#2f6fde")
-TEXT = QColor("#1f2328")
-MUTED_TEXT = QColor("#5d6570")
-EDGE = QColor("#8a939e")
-ERROR = QColor("#d1242f")
-CANVAS = QColor("#eef0f3")
-GRID = QColor("#e2e5ea")
+
+@dataclass(frozen=True)
+class Colours:
+    node_fill: QColor
+    node_border: QColor
+    node_selected: QColor
+    text: QColor
+    muted_text: QColor
+    edge: QColor
+    error: QColor
+    canvas: QColor
+    grid: QColor
+    dark: bool
+
+
+LIGHT = Colours(
+    node_fill=QColor("#fbfbfc"), node_border=QColor("#c3c8d0"), node_selected=QColor("#2f6fde"),
+    text=QColor("#1f2328"), muted_text=QColor("#5d6570"), edge=QColor("#8a939e"),
+    error=QColor("#d1242f"), canvas=QColor("#eef0f3"), grid=QColor("#e2e5ea"), dark=False,
+)
+DARK = Colours(
+    node_fill=QColor("#2b2f36"), node_border=QColor("#4a505a"), node_selected=QColor("#5b9bff"),
+    text=QColor("#e6e8eb"), muted_text=QColor("#a3abb6"), edge=QColor("#7d8694"),
+    error=QColor("#ff5c5c"), canvas=QColor("#1c1f24"), grid=QColor("#252930"), dark=True,
+)
+ERROR = LIGHT.error  # for widgets' text, readable on both
+
+
+def colours() -> Colours:
+    """The set that matches the application's window colour."""
+    app = QGuiApplication.instance()
+    if app is None:
+        return LIGHT
+    return DARK if QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
 
 
 def category_colour(category: Category) -> QColor:
     return QColor(CATEGORY_COLOURS[category])
+
+
+def apply_scheme(scheme: str) -> None:
+    """'light', 'dark' or 'system': sets the application's colour scheme and a matching palette."""
+    app = QGuiApplication.instance()
+    if scheme == "system" or app is None:
+        return
+    dark = scheme == "dark"
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "setColorScheme"):
+        hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+    app.setStyle("Fusion")
+    app.setPalette(_palette(DARK if dark else LIGHT))
+
+
+def _palette(c: Colours) -> QPalette:
+    p = QPalette()
+    base = QColor("#23262c") if c.dark else QColor("#ffffff")
+    window = QColor("#2a2d33") if c.dark else QColor("#f3f4f6")
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: c.text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: window,
+        QPalette.ColorRole.Text: c.text,
+        QPalette.ColorRole.Button: window,
+        QPalette.ColorRole.ButtonText: c.text,
+        QPalette.ColorRole.Highlight: c.node_selected,
+        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.ToolTipBase: base,
+        QPalette.ColorRole.ToolTipText: c.text,
+        QPalette.ColorRole.PlaceholderText: c.muted_text,
+        QPalette.ColorRole.Mid: c.node_border,
+    }
+    for role, colour in roles.items():
+        p.setColor(role, colour)
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, c.muted_text)
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, c.muted_text)
+    return p

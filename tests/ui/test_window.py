@@ -59,7 +59,7 @@ def test_double_click_in_palette_adds_a_layer_wired_after_the_selection(window: 
     assert len(graph) == before + 1
     added = graph.nodes()[-1]
     assert added.type == "ReLU" and [e.src for e in graph.in_edges(added.id)] == [fc.id]
-    assert window.windowTitle().startswith("spirals_mlp.ndproj *")
+    assert window.windowTitle().startswith("spirals_mlp.ndproj[*]") and window.isWindowModified()
     window.stack.undo()
     assert len(graph) == before
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from netdesigner.core.graph import Node
@@ -23,6 +23,20 @@ def key_params(node: Node, limit: int = 2) -> str:
     return ", ".join(parts)
 
 
+_FONTS: list[QFont] = []
+
+
+def _fonts() -> tuple[QFont, QFont]:
+    """The title and small fonts, made once (a node paints often)."""
+    if not _FONTS:
+        title, small = QFont(), QFont()
+        title.setPointSizeF(9.5)
+        title.setBold(True)
+        small.setPointSizeF(8.0)
+        _FONTS.extend((title, small))
+    return _FONTS[0], _FONTS[1]
+
+
 class NodeItem(QGraphicsItem):
     def __init__(self, node: Node) -> None:
         super().__init__()
@@ -38,6 +52,11 @@ class NodeItem(QGraphicsItem):
         )
         self.setPos(*node.position)
         self.setZValue(1)
+
+    @property
+    def node(self) -> Node:
+        """The document's node as last drawn."""
+        return self._node
 
     # ---- geometry ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -80,48 +99,39 @@ class NodeItem(QGraphicsItem):
     # ---- painting ----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         node = self._node
+        c = theme.colours()
+        title_font, small_font = _fonts()
         colour = theme.category_colour(node.layer_type.category)
         body = QRectF(0, 0, WIDTH, HEIGHT)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        border = theme.ERROR if self.error else (theme.NODE_SELECTED if self.isSelected() else theme.NODE_BORDER)
+        border = c.error if self.error else (c.node_selected if self.isSelected() else c.node_border)
         painter.setPen(QPen(border, 2.0 if self.isSelected() or self.error else 1.0))
-        painter.setBrush(theme.NODE_FILL)
+        painter.setBrush(c.node_fill)
         painter.drawRoundedRect(body, 7, 7)
         stripe = QPainterPath()
         stripe.addRoundedRect(QRectF(0, 0, 6, HEIGHT), 3, 3)
         painter.fillPath(stripe, colour)
+        if painter.worldTransform().m11() < 0.35:  # too small to read: the box and its colour are enough
+            return
 
-        painter.setPen(theme.TEXT)
-        font = QFont(painter.font())
-        font.setPointSizeF(9.5)
-        font.setBold(True)
-        painter.setFont(font)
-        bold_metrics = painter.fontMetrics()
-        font.setBold(False)
-        font.setPointSizeF(8.0)
-        painter.setFont(font)
+        painter.setFont(small_font)
         metrics = painter.fontMetrics()
         type_width = metrics.horizontalAdvance(node.type) + 8
-        name = bold_metrics.elidedText(node.name, Qt.TextElideMode.ElideRight, int(WIDTH - 20 - type_width))
-        painter.setPen(colour.darker(120))
+        painter.setPen(colour.lighter(130) if c.dark else colour.darker(120))
         painter.drawText(QRectF(14, 4, WIDTH - 20, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, node.type)
-        font.setBold(True)
-        font.setPointSizeF(9.5)
-        painter.setFont(font)
-        painter.setPen(theme.TEXT)
-        painter.drawText(QRectF(14, 4, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
-        font.setBold(False)
-        font.setPointSizeF(8.0)
-        painter.setFont(font)
-        painter.setPen(theme.MUTED_TEXT)
         params = metrics.elidedText(key_params(node), Qt.TextElideMode.ElideRight, int(WIDTH - 20))
+        painter.setPen(c.muted_text)
         painter.drawText(QRectF(14, 23, WIDTH - 20, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, params)
-        painter.setPen(theme.ERROR if self.error else theme.TEXT)
+        painter.setPen(c.error if self.error else c.text)
         shape = "⚠ " + (self.error or "") if self.error else ("→ " + self.shape_text if self.shape_text else "")
         shape = metrics.elidedText(shape, Qt.TextElideMode.ElideRight, int(WIDTH - 20))
         painter.drawText(QRectF(14, 41, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shape)
+        painter.setFont(title_font)
+        name = painter.fontMetrics().elidedText(node.name, Qt.TextElideMode.ElideRight, int(WIDTH - 20 - type_width))
+        painter.setPen(c.text)
+        painter.drawText(QRectF(14, 4, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
 
-        painter.setPen(QPen(theme.NODE_BORDER.darker(130), 1.0))
+        painter.setPen(QPen(c.node_border.darker(130), 1.0))
         painter.setBrush(QBrush(colour))
         for port in range(self.input_count()):
             painter.drawEllipse(self.mapFromScene(self.input_port_pos(port)), PORT_RADIUS, PORT_RADIUS)
@@ -129,9 +139,9 @@ class NodeItem(QGraphicsItem):
             painter.drawEllipse(self.mapFromScene(self.output_port_pos(port)), PORT_RADIUS, PORT_RADIUS)
         if self.error:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(theme.ERROR)
+            painter.setBrush(c.error)
             painter.drawEllipse(QPointF(WIDTH, 0), 8, 8)
-            painter.setPen(theme.NODE_FILL)
+            painter.setPen(QColor("#ffffff"))
             painter.drawText(QRectF(WIDTH - 8, -8, 16, 16), Qt.AlignmentFlag.AlignCenter, "!")
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):

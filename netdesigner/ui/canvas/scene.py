@@ -6,11 +6,11 @@ to graph events, and a drag becomes one Move edit on the undo stack when the mou
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen, QUndoStack
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsSceneMouseEvent
 
-from netdesigner.core.edits import Connect, Group, Move
+from netdesigner.core.edits import Connect, Disconnect, Group, Move
 from netdesigner.core.errors import GraphError
 from netdesigner.core.events import (
     Edge,
@@ -26,7 +26,7 @@ from netdesigner.core.shapes import ShapeInference, ShapeReport
 from netdesigner.core.validation import Problem, Severity, validate
 from netdesigner.ui import theme
 from netdesigner.ui.canvas.edge_item import EdgeItem, wire_path
-from netdesigner.ui.canvas.node_item import NodeItem
+from netdesigner.ui.canvas.node_item import HEIGHT, NodeItem
 from netdesigner.ui.commands import push_edit
 
 GRID = 10.0
@@ -47,10 +47,11 @@ class GraphScene(QGraphicsScene):
         self.problems: list[Problem] = []
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._wire_from: tuple[str, int] | None = None
+        self._lifted: Edge | None = None  # an existing wire picked up by its input end
         self._wire = QGraphicsPathItem()
-        self._wire.setPen(QPen(theme.NODE_SELECTED, 1.8, Qt.PenStyle.DashLine))
+        self._wire.setPen(QPen(theme.colours().node_selected, 1.8, Qt.PenStyle.DashLine))
         self._wire.setZValue(3)
-        self.setBackgroundBrush(theme.CANVAS)
+        self.setBackgroundBrush(theme.colours().canvas)
         self._refresh = QTimer(self, singleShot=True, interval=0, timeout=self.refresh_shapes)
         for node in graph.nodes():
             self._add_node_item(node.id)
@@ -92,7 +93,21 @@ class GraphScene(QGraphicsScene):
     def _route(self, item: EdgeItem) -> None:
         src, dst = self.node_items[item.edge.src], self.node_items[item.edge.dst]
         inputs = max((e.dst_port for e in self.graph.in_edges(item.edge.dst)), default=0) + 1
-        item.route(src.output_port_pos(item.edge.src_port), dst.input_port_pos(item.edge.dst_port, inputs))
+        start, end = src.output_port_pos(item.edge.src_port), dst.input_port_pos(item.edge.dst_port, inputs)
+        item.route(start, end, self._detour(item.edge, start, end))
+
+    def _detour(self, edge: Edge, start: QPointF, end: QPointF) -> float | None:
+        """Where a long wire must run to pass beside the layers between its ends (None: straight)."""
+        if end.y() - start.y() < 1.6 * HEIGHT:
+            return None
+        corridor = QRectF(min(start.x(), end.x()) - 8, start.y() + 12, abs(end.x() - start.x()) + 16, end.y() - start.y() - 24)
+        blockers = [
+            i for i in self.items(corridor, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            if isinstance(i, NodeItem) and i.node_id not in (edge.src, edge.dst)
+        ]
+        if not blockers:
+            return None
+        return max(i.sceneBoundingRect().right() for i in blockers) + 20
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in [*self.graph.in_edges(item.node_id), *self.graph.out_edges(item.node_id)]:
@@ -114,6 +129,7 @@ class GraphScene(QGraphicsScene):
                 text = str(found.inputs[0])
             highest = max((e.dst_port for e in self.graph.in_edges(node_id)), default=-1)
             item.refresh(self.graph.node(node_id), text, node_errors.get(node_id), highest)
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-4000, -4000, 4000, 4000))  # room to pan
         broken = {p.edge for p in self.problems if p.edge is not None}
         for edge, item in self.edge_items.items():
             tensor = report.edge_tensor(edge)
@@ -128,19 +144,39 @@ class GraphScene(QGraphicsScene):
                 return item
         return None
 
+    def select_nodes(self, node_ids: list[str]) -> None:
+        wanted = set(node_ids)
+        self.blockSignals(True)
+        for node_id, item in self.node_items.items():
+            item.setSelected(node_id in wanted)
+        self.blockSignals(False)
+        self.selectionChanged.emit()
+
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         item = self._node_item_at(event.scenePos())
-        port = item.output_port_at(event.scenePos()) if item and event.button() == Qt.MouseButton.LeftButton else None
-        if item is not None and port is not None:  # a wire starts from an output port
-            self._wire_from = (item.node_id, port)
-            self.addItem(self._wire)
-            self._draw_wire(event.scenePos())
+        left = item is not None and event.button() == Qt.MouseButton.LeftButton
+        port = item.output_port_at(event.scenePos()) if left else None
+        if port is not None:  # a wire starts from an output port
+            self._start_wire((item.node_id, port), event.scenePos())
+            event.accept()
+            return
+        port = item.input_port_at(event.scenePos()) if left else None
+        lifted = self.graph.edge_into(item.node_id, port) if port is not None else None
+        if lifted is not None:  # pick a wire up by its input end: drop it elsewhere or nowhere
+            self._lifted = lifted
+            self.edge_items[lifted].hide()
+            self._start_wire((lifted.src, lifted.src_port), event.scenePos())
             event.accept()
             return
         super().mousePressEvent(event)
         self._press_positions = {
             item.node_id: (item.pos().x(), item.pos().y()) for item in self.selectedItems() if isinstance(item, NodeItem)
         }
+
+    def _start_wire(self, source: tuple[str, int], pos: QPointF) -> None:
+        self._wire_from = source
+        self.addItem(self._wire)
+        self._draw_wire(pos)
 
     def _draw_wire(self, end: QPointF) -> None:
         assert self._wire_from is not None
@@ -155,16 +191,26 @@ class GraphScene(QGraphicsScene):
 
     def _finish_wire(self, pos: QPointF) -> None:
         src, src_port = self._wire_from
+        lifted, self._lifted = self._lifted, None
         self._wire_from = None
         self.removeItem(self._wire)
+        if lifted is not None and lifted in self.edge_items:
+            self.edge_items[lifted].show()
         target = self._node_item_at(pos)
         port = target.input_port_at(pos) if target is not None else None
+        name = self.graph.node(src).name
         if target is None or port is None:
+            if lifted is not None:
+                text = f"Disconnect {name} → {self.graph.node(lifted.dst).name}"
+                push_edit(self.stack, self.graph, Disconnect(lifted), text)
             return
+        edge = Edge(src, target.node_id, src_port, port)
+        if edge == lifted:
+            return
+        edits = (Connect(edge),) if lifted is None else (Disconnect(lifted), Connect(edge))
         try:
-            edge = Edge(src, target.node_id, src_port, port)
-            text = f"Connect {self.graph.node(src).name} → {self.graph.node(target.node_id).name}"
-            push_edit(self.stack, self.graph, Connect(edge), text)
+            text = f"Connect {name} → {self.graph.node(target.node_id).name}"
+            push_edit(self.stack, self.graph, Group(edits), text)
         except GraphError as e:
             self.edit_refused.emit(str(e))
 
