@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open the window (optionally on a project)")
     gui.add_argument("file", nargs="?", help="a .ndproj project")
     gui.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and quit")
+    gui.add_argument("--theme", choices=("system", "light", "dark"), default="system", help="colour scheme (default: the system's)")
 
     validate = sub.add_parser("validate", help="check a project; exit 1 if the model has errors")
     validate.add_argument("file", help="a .ndproj project")
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _gui(args: argparse.Namespace) -> int:
     from netdesigner.ui.app import run_window
 
-    return run_window(args.file, args.screenshot)
+    return run_window(args.file, args.screenshot, args.theme)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -6,17 +6,22 @@ import os
 import sys
 
 
-def run_window(file: str | None = None, screenshot: str | None = None) -> int:
+def run_window(file: str | None = None, screenshot: str | None = None, theme: str = "system") -> int:
     if screenshot and not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # without a screen Qt would abort
     from PySide6.QtWidgets import QApplication
 
     from netdesigner.core.errors import ProjectError
+    from netdesigner.ui import theme as themes
     from netdesigner.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("NetDesigner")
+    app.setOrganizationName("NetDesigner")
+    themes.apply_scheme(theme)
     window = MainWindow()
+    if not screenshot:
+        window.restore_layout()  # a screenshot shows the default layout, whatever the person did
     if file:
         try:
             window.open_file(file)

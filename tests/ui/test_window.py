@@ -6,22 +6,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from ui_gestures import PROJECTS
 
 from netdesigner.core.project import Project
 from netdesigner.core.project_format import graph_to_json
 from netdesigner.ui.main_window import MainWindow
-
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    # closing asks about unsaved changes; a test's edits are thrown away without a dialog
-    qtbot.addWidget(win, before_close_func=lambda w: w.stack.setClean())
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 @pytest.mark.parametrize("path", sorted(PROJECTS.glob("*.ndproj")), ids=lambda p: p.stem)

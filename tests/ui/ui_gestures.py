@@ -1,0 +1,35 @@
+"""Mouse gestures on the canvas for the UI tests: real events at the pixels where things are drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from netdesigner.ui.main_window import MainWindow
+
+PROJECTS = Path(__file__).resolve().parents[2] / "projects"
+
+
+def on_screen(window: MainWindow, scene_pos: QPointF) -> QPoint:
+    """A scene point in the canvas viewport's pixels, scrolled into view first."""
+    window.view.ensureVisible(scene_pos.x() - 5, scene_pos.y() - 5, 10, 10, 80, 80)
+    return window.view.mapFromScene(scene_pos)
+
+
+def drag(qtbot, window: MainWindow, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """A left-button drag on the canvas from one scene point to another, with moves between."""
+    viewport = window.view.viewport()
+    a = on_screen(window, start)
+    b = window.view.mapFromScene(end)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+    for i in range(1, steps + 1):
+        qtbot.mouseMove(viewport, a + (b - a) * i / steps)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+
+
+def connect_by_mouse(qtbot, window: MainWindow, src: str, dst: str, src_port: int = 0, dst_port: int = 0) -> None:
+    graph, scene = window.project.graph, window.scene
+    a = scene.node_items[graph.find(src).id]
+    b = scene.node_items[graph.find(dst).id]
+    drag(qtbot, window, a.output_port_pos(src_port), b.input_port_pos(dst_port))
