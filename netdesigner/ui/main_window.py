@@ -327,7 +327,8 @@ class MainWindow(QMainWindow):
         errors = [p for p in problems if p.severity is Severity.ERROR]
         text = f"{len(graph)} layers · {human(report.total_params)} parameters · {human(report.total_macs)} MACs"
         if errors:
-            text += f" · {len(errors)} error(s): {errors[0].describe(graph)}"
+            first = errors[0].describe(graph).removeprefix("error: ")
+            text += f" · {len(errors)} error{'s' if len(errors) > 1 else ''}: {first}"
         self.status.setText(text)
 
     def _on_selection(self) -> None:
