@@ -7,9 +7,10 @@ it follows the system's light or dark mode (and ``--theme``) without settings of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from netdesigner.core.layer_type import Category
 
@@ -61,6 +62,13 @@ def colours() -> Colours:
     if app is None:
         return LIGHT
     return DARK if QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
+
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(RESOURCES / "icons" / "netdesigner.svg"))
 
 
 def category_colour(category: Category) -> QColor:
