@@ -5,12 +5,16 @@ stands beside the obvious alternative measured in the same process:
 - shape inference (full, and incremental after a one-parameter edit near the end) against
   a real forward pass of the built model on one sample, which is how one finds shapes by hand;
 - compile against constructing the same torch modules directly, with no graph at all.
+
+The window's own figures (open + first paint, edit → shape labels, frame time while zooming)
+come from ``netdesigner.ui.window_bench`` and are printed with their targets after these.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -130,32 +134,59 @@ def measure(graph: Graph, edit_node: str, param: str, values: tuple, repeat: int
     }
 
 
-def run_bench(repeat: int = 7, as_json: bool = False) -> int:
+def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -> int:
+    """Prints the figures; ``only`` is "core" (shapes, compile) or "ui" (the window), else both.
+
+    The window's figures need PySide6 and are measured offscreen (netdesigner/ui/window_bench.py
+    says what each one means); Qt is imported only when they are wanted."""
     import torch
 
     torch.manual_seed(0)
-    cases = {
-        "resnet18": measure(resnet18_graph(), "fc", "out_features", (999, 1000), repeat),
-        "chain500": measure(chain_graph(500), "fc249", "out_features", (65, 64), repeat),
-    }
+    cases: dict[str, dict] = {}
+    if only != "ui":
+        cases["resnet18"] = measure(resnet18_graph(), "fc", "out_features", (999, 1000), repeat)
+        cases["chain500"] = measure(chain_graph(500), "fc249", "out_features", (65, 64), repeat)
+    skipped = None
+    if only != "core":
+        try:
+            from netdesigner.ui.window_bench import measure_window
+        except ImportError as e:  # no PySide6: the core figures still stand
+            if only == "ui":
+                print(f"netdesigner bench: the window's figures need PySide6 ({e})", file=sys.stderr)
+                return 2
+            skipped = str(e)
+        else:
+            cases["ui"] = measure_window(repeat=max(3, min(repeat, 7)))
     if as_json:
-        print(json.dumps(cases, indent=2))
+        print(json.dumps(cases, indent=2, ensure_ascii=False))
         return 0
     print(f"netdesigner bench — torch {torch.__version__}, {torch.get_num_threads()} threads, median of {repeat}")
-    for name, r in cases.items():
-        print(f"\n{name} ({r['nodes']} nodes)")
-        print(f"  full shape inference       {r['full_inference_ms']:8.1f} ms   "
-              f"(one real forward pass of the model: {r['forward_one_sample_ms']:.1f} ms)")
-        print(f"  … measuring every node     {r['full_inference_every_node_measured_ms']:8.1f} ms   "
-              "(without sharing the result of identical layers on identical inputs)")
-        print(f"  incremental after an edit  {r['incremental_inference_ms']:8.2f} ms   "
-              f"({r['incremental_nodes_recomputed']} nodes rebuilt; {r['full_inference_ms'] / r['incremental_inference_ms']:.0f}× faster than full)")
-        print(f"  compile                    {r['compile_ms']:8.1f} ms   "
-              f"(building the same torch modules directly: {r['build_modules_directly_ms']:.1f} ms; "
-              f"compiler overhead {r['compile_ms'] / r['build_modules_directly_ms']:.2f}×)")
-        print(f"  edit + recompile, weights kept {r['recompile_after_edit_ms']:4.1f} ms")
-    res = cases["resnet18"]
-    print(f"\ntargets (ResNet-18): incremental ≤ {TARGET_INCREMENTAL_MS:.0f} ms: "
-          f"{'met' if res['incremental_inference_ms'] <= TARGET_INCREMENTAL_MS else 'MISSED'}; "
-          f"compile ≤ {TARGET_COMPILE_MS:.0f} ms: {'met' if res['compile_ms'] <= TARGET_COMPILE_MS else 'MISSED'}")
+    for name in ("resnet18", "chain500"):
+        if name in cases:
+            _print_core(name, cases[name])
+    if "resnet18" in cases:
+        res = cases["resnet18"]
+        print(f"\ntargets (ResNet-18): incremental ≤ {TARGET_INCREMENTAL_MS:.0f} ms: "
+              f"{'met' if res['incremental_inference_ms'] <= TARGET_INCREMENTAL_MS else 'MISSED'}; "
+              f"compile ≤ {TARGET_COMPILE_MS:.0f} ms: {'met' if res['compile_ms'] <= TARGET_COMPILE_MS else 'MISSED'}")
+    if "ui" in cases:
+        from netdesigner.ui.window_bench import print_figures
+
+        print_figures(cases["ui"])
+    elif skipped:
+        print(f"\nwindow figures skipped: {skipped}")
     return 0
+
+
+def _print_core(name: str, r: dict) -> None:
+    print(f"\n{name} ({r['nodes']} nodes)")
+    print(f"  full shape inference       {r['full_inference_ms']:8.1f} ms   "
+          f"(one real forward pass of the model: {r['forward_one_sample_ms']:.1f} ms)")
+    print(f"  … measuring every node     {r['full_inference_every_node_measured_ms']:8.1f} ms   "
+          "(without sharing the result of identical layers on identical inputs)")
+    print(f"  incremental after an edit  {r['incremental_inference_ms']:8.2f} ms   "
+          f"({r['incremental_nodes_recomputed']} nodes rebuilt; {r['full_inference_ms'] / r['incremental_inference_ms']:.0f}× faster than full)")
+    print(f"  compile                    {r['compile_ms']:8.1f} ms   "
+          f"(building the same torch modules directly: {r['build_modules_directly_ms']:.1f} ms; "
+          f"compiler overhead {r['compile_ms'] / r['build_modules_directly_ms']:.2f}×)")
+    print(f"  edit + recompile, weights kept {r['recompile_after_edit_ms']:4.1f} ms")

@@ -35,12 +35,18 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("file", help="a .ndproj project")
     summary.add_argument("--json", action="store_true", help="machine-readable output")
 
+    from netdesigner.train.command import add_train_parser
+
+    add_train_parser(sub)
+
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
 
-    bench = sub.add_parser("bench", help="measure shape inference and compile speed")
+    bench = sub.add_parser("bench", help="measure shape inference, compile and window speed")
     bench.add_argument("--repeat", type=int, default=7, help="timed repetitions per figure (median is shown)")
     bench.add_argument("--json", action="store_true", help="machine-readable output")
+    bench.add_argument("--only", choices=("core", "ui"),
+                       help="core: shape inference and compile; ui: the window (offscreen); default both")
     return parser
 
 
@@ -112,10 +118,16 @@ def _code(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from netdesigner.bench import run_bench
 
-    return run_bench(repeat=args.repeat, as_json=args.json)
+    return run_bench(repeat=args.repeat, as_json=args.json, only=args.only)
 
 
-COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench}
+def _train(args: argparse.Namespace) -> int:
+    from netdesigner.train.command import run_train
+
+    return run_train(args)
+
+
+COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench, "train": _train}
 
 
 if __name__ == "__main__":

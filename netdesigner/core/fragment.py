@@ -16,7 +16,6 @@ from netdesigner.core.graph import Graph
 from netdesigner.core.project_format import graph_from_json, graph_to_json
 
 FRAGMENT_FORMAT = "netdesigner-fragment"
-MIME_TYPE = "application/x-netdesigner-fragment"
 
 
 def copy_fragment(graph: Graph, node_ids: list[str]) -> str:

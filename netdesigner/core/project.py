@@ -8,6 +8,7 @@ renamed over the old one, so a crash leaves either the old file or the new one.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
@@ -20,6 +21,7 @@ from netdesigner.core.project_format import (
     FORMAT,
     VERSION,
     _Reader,
+    _short,
     dumps,
     graph_from_json,
     graph_to_json,
@@ -31,28 +33,112 @@ if TYPE_CHECKING:
     from torch import fx
 
 
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+SCHEDULES = ("none", "step", "cosine", "one_cycle", "plateau")
+INITS = ("default", "kaiming", "xavier", "orthogonal")
+AMP_MODES = ("off", "bf16", "fp16")
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
+MAX_FRACTION = 0.9  # as the data sets' splitter allows
+
+
 @dataclass
 class DataSettings:
-    """Which data set trains the model (filled in by the training issue's data sets)."""
+    """Which data set trains the model, and how much of it is held back to validate and test."""
 
     dataset: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, what is wrong) for every value outside its range; empty when all are fine."""
+        found = []
+        for name in ("validation_fraction", "test_fraction"):
+            value = getattr(self, name)
+            if not (_is_number(value) and 0 <= value <= MAX_FRACTION):
+                found.append((name, f"{name} must be a number from 0 to {MAX_FRACTION}, got {value!r}"))
+        if not found and self.validation_fraction + self.test_fraction >= 1:
+            found.append(("test_fraction", "validation_fraction and test_fraction add up to 1 or more, which leaves nothing to train on"))
+        return found
 
 
 @dataclass
 class TrainingSettings:
-    optimizer: str = "adam"
+    """How a model is trained. Each field is one control of the training panel and one JSON key.
+
+    Defaults are those of a plain first run; a file written before a field existed loads with
+    its default, so old projects keep training as they did.
+    """
+
+    optimizer: str = "adam"  # one of OPTIMIZERS
     learning_rate: float = 1e-3
     batch_size: int = 64
-    epochs: int = 10
-    weight_decay: float = 0.0
-    momentum: float = 0.9
-    seed: int = 0
-    device: str = "auto"
+    epochs: int = 10  # epochs per run; "continue training" runs this many more
+    weight_decay: float = 0.0  # L2 penalty (decoupled for adamw)
+    momentum: float = 0.9  # sgd and rmsprop
+    seed: int = 0  # weights, shuffling and noise: the same seed repeats a CPU run exactly
+    device: str = "auto"  # auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps
+    nesterov: bool = False  # sgd with momentum only
+    schedule: str = "none"  # one of SCHEDULES
+    step_size: int = 10  # step: epochs between two drops of the learning rate
+    gamma: float = 0.1  # step and plateau: factor each drop multiplies the learning rate by
+    plateau_patience: int = 3  # plateau: epochs without a better validation loss before a drop
+    grad_clip: float = 0.0  # largest gradient norm (all parameters together); 0 = off
+    init: str = "default"  # one of INITS, applied to Linear and Conv weights at the start
+    early_stopping_patience: int = 0  # epochs without a better validation loss; 0 = off
+    restore_best: bool = False  # end a run with the weights of its best validation epoch
+    amp: str = "off"  # mixed precision on CUDA: off, bf16 or fp16 (with loss scaling)
+    input_noise: float = 0.0  # std of Gaussian noise added to training inputs (denoising)
+    kl_beta: float = 1.0  # weight of the KL terms of Reparameterize layers (β-VAE)
+    data_parallel: bool = False  # split each batch over all CUDA GPUs (torch DataParallel)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, what is wrong) for every value outside its range or choices."""
+        found: list[tuple[str, str]] = []
+
+        def need(ok: bool, name: str, text: str) -> None:
+            if not ok:
+                found.append((name, f"{text}, got {getattr(self, name)!r}"))
+
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("init", INITS), ("amp", AMP_MODES)):
+            need(getattr(self, name) in choices, name, f"{name} must be one of {', '.join(choices)}")
+        need(_is_device(self.device), "device", f"device must be one of {', '.join(DEVICE_CHOICES)}")
+        need(_is_number(self.learning_rate) and self.learning_rate > 0, "learning_rate", "learning_rate must be a number above 0")
+        for name, low in (("batch_size", 1), ("epochs", 1), ("step_size", 1), ("seed", 0),
+                          ("plateau_patience", 0), ("early_stopping_patience", 0)):
+            value = getattr(self, name)
+            need(_is_int(value) and low <= value < 2**63, name, f"{name} must be a whole number ≥ {low}")
+        for name in ("weight_decay", "grad_clip", "input_noise", "kl_beta"):
+            need(_is_number(getattr(self, name)) and getattr(self, name) >= 0, name, f"{name} must be a number ≥ 0")
+        need(_is_number(self.momentum) and 0 <= self.momentum < 1, "momentum", "momentum must be a number from 0 up to (not including) 1")
+        need(_is_number(self.gamma) and 0 < self.gamma <= 1, "gamma", "gamma must be a number above 0 and at most 1")
+        for name in ("nesterov", "restore_best", "data_parallel"):
+            need(isinstance(getattr(self, name), bool), name, f"{name} must be true or false")
+        if self.optimizer == "sgd" and self.nesterov is True and self.momentum == 0:
+            found.append(("nesterov", "nesterov needs a momentum above 0"))
+        return found
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (not a bool) that a float can hold."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= 1e300
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_device(value: Any) -> bool:
+    if value in ("auto", "cpu", "cuda", "mps"):
+        return True
+    return isinstance(value, str) and value.startswith("cuda:") and value[5:].isdigit() and len(value) <= 8
 
 
 def _settings_from_json(cls: type, obj: Any, where: str, r: _Reader) -> Any:
+    """Settings from their JSON object: missing keys take their defaults (older files), a wrong
+    type, an unknown key or a value out of range is one ``ProjectError`` naming the key."""
     if obj is None:
         return cls()
     if not isinstance(obj, dict):
@@ -62,11 +148,19 @@ def _settings_from_json(cls: type, obj: Any, where: str, r: _Reader) -> Any:
     for f in fields(cls):
         default = getattr(defaults, f.name)
         kind: type | tuple[type, ...] = (int, float) if isinstance(default, float) else type(default)
-        values[f.name] = r.get(obj, f.name, kind, where, default=default)
+        value = r.get(obj, f.name, kind, where, default=default)
+        if isinstance(default, float):
+            if abs(value) > 1e300:
+                raise r.fail(f"{where}.{f.name}", f"{f.name} is far too large ({_short(value)})")
+            value = float(value)
+        values[f.name] = value
     unknown = set(obj) - {f.name for f in fields(cls)}
     if unknown:
         raise r.fail(where, f"unknown setting {sorted(unknown)[0]!r}")
-    return cls(**values)
+    settings = cls(**values)
+    for name, problem in settings.problems():
+        raise r.fail(f"{where}.{name}", problem)
+    return settings
 
 
 @dataclass

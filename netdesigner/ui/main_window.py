@@ -20,7 +20,7 @@ from netdesigner.core.catalog import layer_type
 from netdesigner.core.edits import AddNode, Connect, Group, RemoveNode
 from netdesigner.core.errors import GraphError, NetDesignerError
 from netdesigner.core.events import Edge
-from netdesigner.core.fragment import MIME_TYPE, copy_fragment, paste_edit, read_fragment
+from netdesigner.core.fragment import copy_fragment, paste_edit, read_fragment
 from netdesigner.core.layout import layout_edit
 from netdesigner.core.project import Project
 from netdesigner.core.summary import human
@@ -30,11 +30,14 @@ from netdesigner.ui.canvas.node_item import HEIGHT, WIDTH, NodeItem
 from netdesigner.ui.canvas.scene import GRID, GraphScene
 from netdesigner.ui.canvas.view import GraphView
 from netdesigner.ui.code_view import CodeView
-from netdesigner.ui.commands import push_edit
+from netdesigner.ui.commands import LOCK_PROPERTY, push_edit
 from netdesigner.ui.inspector import Inspector
 from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
+from netdesigner.ui.plots.training_plots import TrainingPlots
 from netdesigner.ui.summary_dock import SummaryTable
+from netdesigner.ui.train_dock import TrainDock
+from netdesigner.ui.training_controller import TrainingController
 
 FILE_FILTER = "NetDesigner projects (*.ndproj)"
 OPENABLE = (".ndproj",)
@@ -44,6 +47,9 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project | None = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
+        self.resize(1320, 840)  # size and status bar before the docks are tabified, or Qt
+        self.status = QLabel()  # leaves a stray tab bar where the bottom area first was
+        self.statusBar().addWidget(self.status, 1)
         self.stack = QUndoStack(self)
         self.project = project or Project()
         self.scene: GraphScene | None = None
@@ -53,6 +59,9 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector()
         self.summary = SummaryTable()
         self.code = CodeView()
+        self.train_dock = TrainDock()
+        self.plots = TrainingPlots()
+        self.weights_changed = False  # trained weights not yet saved (they are not undoable edits)
         self.history = QUndoView(self.stack)
         self.history.setEmptyLabel("<opened>")
         tabs = QTabWidget()
@@ -62,19 +71,25 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Training", self.train_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Summary", tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
-        self.status = QLabel()
-        self.statusBar().addWidget(self.status, 1)
+        # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind
+        # that stays drawn where it was when the window is resized.
+        self.tabifyDockWidget(self.docks["Inspector"], self.docks["Training"])
+        self.splitDockWidget(self.docks["Summary"], self.docks["Plots"], Qt.Orientation.Horizontal)
+        self.docks["Inspector"].raise_()
+        self.training = TrainingController(self)
         self.actions = build_menus(self)
         self.palette.layer_chosen.connect(self.add_layer)
         self.view.layer_dropped.connect(self.add_layer_at)
         self.summary.names_selected.connect(self._select_from_summary)
         self.stack.cleanChanged.connect(self._update_title)
         self.setAcceptDrops(True)
-        self.resize(1320, 840)
-        self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [220, 270], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Summary"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [220, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Summary"]], [250], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Summary"], self.docks["Plots"]], [470, 850], Qt.Orientation.Horizontal)
         self._show_project(self.project)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -106,12 +121,15 @@ class MainWindow(QMainWindow):
         self.project = project
         self.scene = GraphScene(project.graph, self.stack)
         self.scene.shapes_updated.connect(self._on_shapes)
-        self.scene.edit_refused.connect(lambda why: self.statusBar().showMessage(f"Not connected: {why}", 8000))
+        self.scene.edit_refused.connect(lambda why: self.statusBar().showMessage(why, 8000))
         self.scene.selectionChanged.connect(self._on_selection)
         self.view.setScene(self.scene)
         self.view.minimap.watch(self.scene)
         self.inspector.set_document(project.graph, self.stack)
         self.code.set_graph(project.graph)
+        self.train_dock.set_project(project, self.stack)
+        self.weights_changed = False
+        self.training.project_changed()
         self._on_shapes(self.scene.report, self.scene.problems)
         self._update_title()
         self.view.show_start()
@@ -170,6 +188,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot save", str(e))
             return False
         self.stack.setClean()
+        self.weights_changed = False
         settings.remember_file(Path(target))
         self.actions.refresh_recent()
         self._update_title()
@@ -182,7 +201,12 @@ class MainWindow(QMainWindow):
 
     def may_discard(self) -> bool:
         """True when there are no unsaved changes, or the person saved or discarded them."""
-        if self.stack.isClean():
+        if self.training.running:
+            answer = QMessageBox.question(self, "Training is running", "Stop the training run?",
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Yes or not self.training.stop(wait_s=2.0):
+                return False
+        if self.stack.isClean() and not self.weights_changed:
             return True
         answer = QMessageBox.question(
             self, "Unsaved changes", f"Save the changes to {self._document_name()}?",
@@ -195,6 +219,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.may_discard():
             settings.save_layout(self.saveGeometry(), self.saveState())
+            self.training.stop(wait_s=2.0)
             self._drop_scene()
             self.scene = None
             event.accept()
@@ -206,7 +231,17 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self._document_name()}[*] — NetDesigner")  # Qt draws the platform's mark
-        self.setWindowModified(not self.stack.isClean())
+        self.setWindowModified(not self.stack.isClean() or self.weights_changed)
+
+    def mark_weights_changed(self) -> None:
+        self.weights_changed = True
+        self._update_title()
+
+    def set_editing_locked(self, reason: str | None) -> None:
+        """While training runs the document refuses edits (``reason`` says why); None unlocks."""
+        self.stack.setProperty(LOCK_PROPERTY, reason or "")
+        self.scene.set_locked(bool(reason))
+        self.inspector.setEnabled(not reason)
 
     # ---- files dropped on the window ---------------------------------------------------
     def _dropped_file(self, mime: QMimeData) -> Path | None:
@@ -242,6 +277,15 @@ class MainWindow(QMainWindow):
         """A layer dropped from the palette: centred where it was dropped, wired to nothing."""
         self._add(type_name, (scene_pos.x() - WIDTH / 2, scene_pos.y() - HEIGHT / 2), None)
 
+    def try_edit(self, edit, text: str) -> bool:
+        """Pushes an edit; a refusal (a locked graph, a bad wire) goes to the status bar."""
+        try:
+            push_edit(self.stack, self.project.graph, edit, text)
+        except GraphError as e:
+            self.statusBar().showMessage(f"Not changed: {e}", 8000)
+            return False
+        return True
+
     def _add(self, type_name: str, position: tuple[float, float], after: str | None) -> None:
         graph = self.project.graph
         try:
@@ -260,8 +304,8 @@ class MainWindow(QMainWindow):
                 return
             except GraphError:
                 pass  # its output does not fit: add it unwired
-        push_edit(self.stack, graph, add, f"Add {name}")
-        self.scene.select_nodes([node_id])
+        if self.try_edit(add, f"Add {name}"):
+            self.scene.select_nodes([node_id])
 
     def selected_node_ids(self) -> list[str]:
         graph = self.project.graph
@@ -274,28 +318,25 @@ class MainWindow(QMainWindow):
     def delete_selection(self) -> None:
         ids = self.selected_node_ids()
         if ids:
-            push_edit(self.stack, self.project.graph, Group(tuple(RemoveNode(n) for n in ids)), f"Delete {len(ids)} layer(s)")
+            self.try_edit(Group(tuple(RemoveNode(n) for n in ids)), f"Delete {len(ids)} layer(s)")
 
     def copy_selection(self) -> bool:
         ids = self.selected_node_ids()
         if not ids:
             return False
-        text = copy_fragment(self.project.graph, ids)
-        mime = QMimeData()
-        mime.setData(MIME_TYPE, text.encode())
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text (the JSON names its format): a QMimeData made in Python and handed to the
+        # clipboard crashed the interpreter at exit (PySide6 6.12).
+        QGuiApplication.clipboard().setText(copy_fragment(self.project.graph, ids))
         self.statusBar().showMessage(f"Copied {len(ids)} layer(s)", 4000)
         return True
 
     def cut_selection(self) -> None:
         if self.copy_selection():
             ids = self.selected_node_ids()
-            push_edit(self.stack, self.project.graph, Group(tuple(RemoveNode(n) for n in ids)), f"Cut {len(ids)} layer(s)")
+            self.try_edit(Group(tuple(RemoveNode(n) for n in ids)), f"Cut {len(ids)} layer(s)")
 
     def paste(self, offset: tuple[float, float] = (30.0, 30.0)) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        text = bytes(mime.data(MIME_TYPE)).decode() if mime.hasFormat(MIME_TYPE) else mime.text()
+        text = QGuiApplication.clipboard().text()
         try:
             piece = read_fragment(text)
             edit, ids = paste_edit(self.project.graph, piece, offset)
@@ -311,12 +352,12 @@ class MainWindow(QMainWindow):
             return
         piece = read_fragment(copy_fragment(self.project.graph, ids))
         edit, new_ids = paste_edit(self.project.graph, piece, (GRID * 4, GRID * 4))
-        push_edit(self.stack, self.project.graph, edit, f"Duplicate {len(ids)} layer(s)")
-        self.scene.select_nodes(new_ids)
+        if self.try_edit(edit, f"Duplicate {len(ids)} layer(s)"):
+            self.scene.select_nodes(new_ids)
 
     def auto_layout(self) -> None:
-        push_edit(self.stack, self.project.graph, layout_edit(self.project.graph), "Auto-layout")
-        self.view.fit_all()
+        if self.try_edit(layout_edit(self.project.graph), "Auto-layout"):
+            self.view.fit_all()
 
     # ---- following the document and the selection ---------------------------------------
     def _on_shapes(self, report, problems) -> None:

@@ -47,6 +47,12 @@ def _choose_example(window: MainWindow) -> None:
         window.new_from_example(gallery.chosen_path())
 
 
+def _start_training(window: MainWindow) -> None:
+    window.docks["Training"].raise_()
+    window.docks["Plots"].show()
+    window.training.start()
+
+
 def build_menus(window: MainWindow) -> WindowActions:
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
@@ -102,8 +108,15 @@ def build_menus(window: MainWindow) -> WindowActions:
     minimap.setCheckable(True)
     minimap.setChecked(True)
     view.addSeparator()
-    for name in ("Layers", "Inspector", "Summary"):
+    for name in ("Layers", "Inspector", "Training", "Summary", "Plots"):
         view.addAction(window.docks[name].toggleViewAction())
+
+    train = bar.addMenu("&Train")
+    add(train, "train_start", "&Start / Continue", lambda: _start_training(window), "Ctrl+R")
+    add(train, "train_pause", "&Pause / Resume", window.training.toggle_pause, "Ctrl+Shift+P")
+    add(train, "train_stop", "S&top", window.training.stop, "Ctrl+.")
+    train.addSeparator()
+    add(train, "train_reset", "&Reset weights", window.training.reset_weights)
 
     result = WindowActions(window, recent, actions)
     result.refresh_recent()

@@ -29,6 +29,7 @@ class ParamEditor(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(control)
+        control.setMinimumWidth(60)  # a narrow dock squeezes fields instead of clipping them
         self.setToolTip(f"{param.doc}\nAllowed: {param.describe()}")
         self.setFocusProxy(control)
 
@@ -97,6 +98,8 @@ class _BoolEditor(ParamEditor):
 class _ChoiceEditor(ParamEditor):
     def __init__(self, param: Param) -> None:
         box = QComboBox()
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(6)
         box.addItems(list(param.choices))
         super().__init__(param, box)
         box.activated.connect(lambda index: self.committed.emit(param.choices[index]))

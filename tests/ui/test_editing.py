@@ -23,7 +23,8 @@ def drop_from_palette(qtbot, window: MainWindow, type_name: str, scene_pos: QPoi
     at = QPointF(on_screen(window, scene_pos))
     before = set(window.project.graph.node_ids())
     for kind, cls in (("enter", QDragEnterEvent), ("move", QDragMoveEvent), ("drop", QDropEvent)):
-        event = cls(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        point = at if cls is QDropEvent else at.toPoint()  # enter and move take whole pixels
+        event = cls(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(viewport, event)
         assert event.isAccepted(), f"the canvas refused the {kind} event"
     qtbot.wait(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from ui_gestures import PROJECTS
@@ -18,12 +18,12 @@ from netdesigner.ui.main_window import MainWindow
 
 
 def answer_next_dialog(button: QMessageBox.StandardButton) -> list[str]:
-    """Presses ``button`` on the next message box that opens; returns its text once seen."""
+    """Presses ``button`` on the next message box that has it; returns its text once seen."""
     seen: list[str] = []
 
     def press() -> None:
         box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
+        if isinstance(box, QMessageBox) and box.button(button) is not None:
             seen.append(box.text())
             box.button(button).click()
         else:
@@ -113,7 +113,7 @@ def test_dropping_a_project_file_on_the_window_opens_it(window: MainWindow) -> N
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(PROJECTS / "digits_cnn.ndproj"))])
     for cls in (QDragEnterEvent, QDropEvent):
-        event = cls(QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        event = cls(QPointF(40, 40) if cls is QDropEvent else QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(window, event)
         assert event.isAccepted()
     assert window.project.path == PROJECTS / "digits_cnn.ndproj"

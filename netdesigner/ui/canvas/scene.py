@@ -34,7 +34,7 @@ GRID = 10.0
 
 class GraphScene(QGraphicsScene):
     shapes_updated = Signal(object, object)  # ShapeReport, list[Problem]
-    edit_refused = Signal(str)  # why a gesture could not become an edit
+    edit_refused = Signal(str)  # what a gesture could not do, and why
 
     def __init__(self, graph: Graph, stack: QUndoStack) -> None:
         super().__init__()
@@ -48,6 +48,7 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._wire_from: tuple[str, int] | None = None
         self._lifted: Edge | None = None  # an existing wire picked up by its input end
+        self.locked = False
         self._wire = QGraphicsPathItem()
         self._wire.setPen(QPen(theme.colours().node_selected, 1.8, Qt.PenStyle.DashLine))
         self._wire.setZValue(3)
@@ -81,6 +82,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, node_id: str) -> None:
         item = NodeItem(self.graph.node(node_id))
+        item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not self.locked)
         self.node_items[node_id] = item
         self.addItem(item)
 
@@ -144,6 +146,12 @@ class GraphScene(QGraphicsScene):
                 return item
         return None
 
+    def set_locked(self, locked: bool) -> None:
+        """A locked document: layers cannot be dragged (selection and panning still work)."""
+        self.locked = locked
+        for item in self.node_items.values():
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not locked)
+
     def select_nodes(self, node_ids: list[str]) -> None:
         wanted = set(node_ids)
         self.blockSignals(True)
@@ -202,17 +210,19 @@ class GraphScene(QGraphicsScene):
         if target is None or port is None:
             if lifted is not None:
                 text = f"Disconnect {name} → {self.graph.node(lifted.dst).name}"
-                push_edit(self.stack, self.graph, Disconnect(lifted), text)
+                self._push(Disconnect(lifted), text, "Not disconnected")
             return
         edge = Edge(src, target.node_id, src_port, port)
         if edge == lifted:
             return
         edits = (Connect(edge),) if lifted is None else (Disconnect(lifted), Connect(edge))
+        self._push(Group(edits), f"Connect {name} → {self.graph.node(target.node_id).name}", "Not connected")
+
+    def _push(self, edit, text: str, refused: str) -> None:
         try:
-            text = f"Connect {name} → {self.graph.node(target.node_id).name}"
-            push_edit(self.stack, self.graph, Group(edits), text)
+            push_edit(self.stack, self.graph, edit, text)
         except GraphError as e:
-            self.edit_refused.emit(str(e))
+            self.edit_refused.emit(f"{refused}: {e}")
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._wire_from is not None:
@@ -230,4 +240,4 @@ class GraphScene(QGraphicsScene):
         self._press_positions = {}
         if moves:
             text = "Move " + (self.graph.node(moves[0].node_id).name if len(moves) == 1 else f"{len(moves)} layers")
-            push_edit(self.stack, self.graph, Group(tuple(moves)), text)
+            self._push(Group(tuple(moves)), text, "Not moved")

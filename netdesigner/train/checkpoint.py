@@ -1,0 +1,189 @@
+"""Copies of the weights: in memory (the last good and the best state) and on disk.
+
+On disk a run keeps, in a folder the caller names, ``STEM.best.safetensors`` and
+``STEM.last.safetensors`` (weights: safetensors, never pickle), ``STEM.last.optimizer.pt``
+(the optimizer state: tensors, numbers and lists only, read back with
+``torch.load(weights_only=True)``, which refuses anything else) and ``STEM.history.csv``
+(one row per epoch). Each file is written atomically: a temporary file, then a rename.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+    from netdesigner.train.events import Checkpoint, EpochEnd
+
+
+# ---- in memory ----------------------------------------------------------------------------
+def snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of the state on the same device: cheap next to an epoch, and never changed by
+    the optimizer afterwards (unlike ``state_dict()``, whose tensors are the live ones)."""
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def restore(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
+    import torch
+
+    with torch.no_grad():
+        for key, value in module.state_dict().items():
+            value.copy_(state[key])
+
+
+def optimizer_snapshot(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    return copy.deepcopy(optimizer.state_dict())
+
+
+def is_finite(module: torch.nn.Module) -> bool:
+    """True when no floating-point weight or buffer holds NaN or infinity (one host read)."""
+    import torch
+
+    flags = [torch.isfinite(v).all() for v in module.state_dict().values() if v.is_floating_point()]
+    return bool(torch.stack(flags).all()) if flags else True
+
+
+class BestKeeper:
+    """The lowest monitored loss of a run, its epoch, its weights (when they are to be put
+    back at the end) and how many epochs have passed without beating it (early stopping)."""
+
+    def __init__(self, keep_weights: bool, patience: int) -> None:
+        self.keep_weights, self.patience = keep_weights, patience
+        self.loss, self.epoch, self.state, self.waited = math.inf, None, None, 0
+
+    def update(self, loss: float, epoch: int, module: torch.nn.Module) -> bool:
+        """True when ``loss`` is a new best (a NaN never is)."""
+        if loss < self.loss:
+            self.loss, self.epoch, self.waited = loss, epoch, 0
+            if self.keep_weights:
+                self.state = snapshot(module)
+            return True
+        self.waited += 1
+        return False
+
+    @property
+    def patience_ran_out(self) -> bool:
+        return self.patience > 0 and self.waited >= self.patience
+
+    def restore(self, module: torch.nn.Module) -> None:
+        if self.keep_weights and self.state is not None:
+            restore(module, self.state)
+
+
+# ---- on disk ------------------------------------------------------------------------------
+def weights_bytes(state: dict[str, torch.Tensor]) -> bytes:
+    from safetensors.torch import save
+
+    # clone: tied weights share storage, which safetensors refuses
+    return save({k: v.detach().to("cpu", copy=True).contiguous() for k, v in state.items()})
+
+
+def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Weights written by ``CheckpointWriter`` (any safetensors file), on the CPU."""
+    from safetensors.torch import load_file
+
+    return load_file(str(path))
+
+
+def load_optimizer_state(path: str | os.PathLike) -> dict[str, Any]:
+    """An optimizer state for ``optimizer.load_state_dict``; refuses anything but plain data."""
+    import torch
+
+    return torch.load(str(path), map_location="cpu", weights_only=True)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Temporary file in the same folder, then a rename: a reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CheckpointWriter:
+    """Writes a run's checkpoints and history into ``folder``; an ``OSError`` says it could not."""
+
+    def __init__(self, folder: str | os.PathLike, stem: str = "model") -> None:
+        self.folder = Path(folder)
+        self.stem = stem
+
+    def path(self, kind: str) -> Path:
+        suffix = {"best": ".best.safetensors", "last": ".last.safetensors",
+                  "optimizer": ".last.optimizer.pt", "history": ".history.csv"}[kind]
+        return self.folder / f"{self.stem}{suffix}"
+
+    def write_weights(self, kind: str, state: dict[str, torch.Tensor]) -> Path:
+        path = self.path(kind)
+        atomic_write(path, weights_bytes(state))
+        return path
+
+    def write_optimizer(self, state: dict[str, Any]) -> Path:
+        import torch
+
+        buffer = io.BytesIO()
+        torch.save(_to_cpu(state), buffer)
+        path = self.path("optimizer")
+        atomic_write(path, buffer.getvalue())
+        return path
+
+    def write_epoch(self, epoch: int, improved: bool, state: dict[str, torch.Tensor], optimizer_state: dict[str, Any],
+                    history: Sequence[EpochEnd]) -> list[Checkpoint]:
+        """Everything an epoch end writes: best (if it improved), last, optimizer, history."""
+        from netdesigner.train.events import Checkpoint
+
+        written = []
+        if improved:
+            written.append(Checkpoint(str(self.write_weights("best", state)), "best", epoch))
+        written.append(Checkpoint(str(self.write_weights("last", state)), "last", epoch))
+        self.write_optimizer(optimizer_state)
+        self.write_history(history)
+        return written
+
+    def write_history(self, epochs: Sequence[EpochEnd]) -> Path:
+        path = self.path("history")
+        atomic_write(path, history_csv(epochs).encode("utf-8"))
+        return path
+
+
+def history_csv(epochs: Sequence[EpochEnd]) -> str:
+    """One row per epoch: losses, lr, time, every metric and every layer's gradient norm."""
+    metric_keys = sorted({k for e in epochs for k in e.metrics})
+    grad_keys = list(dict.fromkeys(k for e in epochs for k in e.grad_norms))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch", "train_loss", "val_loss", "lr", "seconds", "samples_per_s",
+                     *metric_keys, *(f"grad_norm.{k}" for k in grad_keys)])
+    for e in epochs:
+        writer.writerow([e.epoch, _num(e.train_loss), _num(e.val_loss), _num(e.lr), f"{e.seconds:.4f}",
+                         f"{e.samples_per_s:.1f}", *(_num(e.metrics.get(k)) for k in metric_keys),
+                         *(_num(e.grad_norms.get(k)) for k in grad_keys)])
+    return out.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+def _to_cpu(obj: Any) -> Any:
+    import torch
+
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj

@@ -1,0 +1,352 @@
+"""The training loop (DESIGN rule 6): a plain loop that tells listeners what happened.
+
+Fast on the models people draw (PERFORMANCE.md): the data sets live on the training device
+whole and are shuffled by index once per epoch, so a batch is a slice, not a ``DataLoader``
+round trip; losses and metrics are summed in device tensors and read once per epoch. On a GPU
+the batch loop waits for the device only to look at a "loss was not finite" flag every
+``NAN_CHECK_EVERY`` batches (and in fp16, where the loss scaler looks every step), or when a
+listener reads ``BatchEnd.loss_value``. The price: a NaN on a GPU is noticed a few batches
+late and the weights go back to the last good copy (the end of the previous epoch). On the
+CPU, where looking is free, every batch is checked before its optimizer step, so the weights
+never turn NaN.
+
+An epoch never ends on a batch of one sample (BatchNorm cannot train on it): that sample
+waits for the next shuffle. ``stop``, ``pause`` and ``resume`` may be called from any thread;
+the loop looks at them before each batch. ``run`` again continues from the present weights
+and optimizer state, its epochs numbered on from the last; the schedule starts again.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from netdesigner.core.errors import TrainingError
+from netdesigner.train import checkpoint as ckpt
+from netdesigner.train.control import RunControl
+from netdesigner.train.device import (
+    choose_device,
+    choose_precision,
+    parallel_forward,
+    synchronizes_cheaply,
+)
+from netdesigner.train.evaluation import evaluate_split, probe
+from netdesigner.train.events import (
+    BatchEnd,
+    EpochEnd,
+    Listener,
+    Notice,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
+from netdesigner.train.failures import error_failure, nan_failure, recover
+from netdesigner.train.objective import Tally, build_objective
+from netdesigner.train.optim import (
+    Schedule,
+    check_settings,
+    initialize_weights,
+    make_optimizer,
+    retune,
+)
+from netdesigner.train.placement import place_data
+
+if TYPE_CHECKING:
+    import os
+
+    import torch
+
+    from netdesigner.core.graph import Graph
+    from netdesigner.core.project import TrainingSettings
+    from netdesigner.data.splits import Splits
+
+NAN_CHECK_EVERY = 25  # batches between looks at the NaN flag on a GPU (each look waits for it)
+
+
+class _NonFinite(Exception):
+    pass
+
+
+class Trainer:
+    """Trains ``module`` (a compiled graph) on ``splits`` as ``settings`` say.
+
+    ``graph`` gives each Output's loss and weight (see ``objective``); ``initialize`` draws
+    every weight afresh from the seed (pass False to train the weights the module holds, e.g.
+    after a recompile that kept them); ``checkpoint_dir`` turns on checkpoints and history.
+    Settings that cannot work raise ``TrainingError`` here, before anything runs.
+    """
+
+    def __init__(
+        self,
+        module: torch.nn.Module,
+        splits: Splits,
+        settings: TrainingSettings,
+        *,
+        graph: Graph | None = None,
+        listeners: Iterable[Listener] = (),
+        checkpoint_dir: str | os.PathLike | None = None,
+        checkpoint_stem: str = "model",
+        initialize: bool = True,
+    ) -> None:
+        import torch
+
+        check_settings(settings)
+        self._settings = settings
+        self.module = module
+        self.graph = graph
+        self._listeners: list[Listener] = list(listeners)
+        self.device = choose_device(settings.device)
+        self.precision = choose_precision(settings.amp, self.device)
+        self.notes = list(self.precision.notes)
+        if initialize:
+            initialize_weights(module, settings.init, settings.seed)
+        module.to(self.device)
+        self.forward_module, notes = parallel_forward(module, self.device, settings.data_parallel)
+        self.notes += notes
+        self.splits, notes = place_data(splits, module, graph, self.device)
+        self.notes += notes
+        self.objective = build_objective(module, self.splits, probe(module, self.splits.train.x, self.precision), graph=graph, kl_beta=settings.kl_beta)
+        self.optimizer = make_optimizer(module.parameters(), settings)
+        self.generator = torch.Generator().manual_seed(settings.seed)
+        self.writer = ckpt.CheckpointWriter(checkpoint_dir, checkpoint_stem) if checkpoint_dir is not None else None
+        self.epoch = 0  # epochs completed, over all runs
+        self.step = 0  # optimizer steps, over all runs
+        self.history: list[EpochEnd] = []
+        self.control = RunControl()
+        self._running = threading.Lock()
+        self._stepping = threading.Lock()  # held during each optimizer step; see snapshot()
+        self._seeded = False
+        self._bad: torch.Tensor | None = None  # on a GPU: "a loss was not finite" since the last look
+        self._last_loss: torch.Tensor | None = None
+
+    @property
+    def settings(self) -> TrainingSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, new: TrainingSettings) -> None:
+        """Settings for the next run (a lower learning rate, more epochs, another optimiser…).
+
+        The device, mixed precision and data parallelism stay as the trainer was made; another
+        optimiser starts with an empty state, the same one keeps its moments.
+        """
+        if self._running.locked():
+            raise TrainingError("the settings cannot change while the trainer runs")
+        self.optimizer = retune(self.optimizer, self.module.parameters(), self._settings, new)
+        self.objective.kl_beta = new.kl_beta
+        self._settings = new
+
+    # ---- control, from any thread ---------------------------------------------------------
+    def stop(self) -> None:
+        """Ends the run in progress before its next batch (a paused run wakes up to end)."""
+        self.control.stop()
+
+    def pause(self) -> None:
+        """Holds the run before its next batch until ``resume`` or ``stop``."""
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.control.paused
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _emit(self, event: Any) -> None:
+        for listener in tuple(self._listeners):
+            listener(event)
+
+    # ---- the run -------------------------------------------------------------------------
+    def run(self) -> RunFinished | RunFailed:
+        """Trains ``settings.epochs`` epochs (more, if called again) and returns the last event.
+
+        Blocks; meant for a worker thread. NaN losses, running out of memory and errors in the
+        model end the run with ``RunFailed``; ``run`` itself raises only ``TrainingError`` when
+        called while already running.
+        """
+        if not self._running.acquire(blocking=False):
+            raise TrainingError("this trainer is already running")
+        try:
+            self.control.start()
+            with self.objective.watching():
+                result = self._run()
+        finally:
+            self._running.release()
+        self._emit(result)
+        return result
+
+    def _run(self) -> RunFinished | RunFailed:
+        import torch
+
+        s = self.settings
+        if not self._seeded:
+            torch.manual_seed(s.seed)  # dropout, noise and sampling repeat with the seed
+            self._seeded = True
+        n = len(self.splits.train)
+        size = min(s.batch_size, n)
+        batches = n // size if n % size == 1 and n > 1 else math.ceil(n / size)  # no last batch of one (BatchNorm)
+        samples = min(batches * size, n)
+        schedule = Schedule(self.optimizer, s, s.epochs, batches)
+        trainable = sum(p.numel() for p in self.module.parameters() if p.requires_grad)
+        self._emit(RunStarted(str(self.device), s.epochs, batches, trainable, self.epoch + 1, self.objective.task, samples))
+        for note in self.notes:
+            self._emit(Notice(note))
+        self.notes = []
+        good, good_optimizer = ckpt.snapshot(self.module), ckpt.optimizer_snapshot(self.optimizer)
+        best = ckpt.BestKeeper(s.restore_best, s.early_stopping_patience)
+        reason = "completed"
+        try:
+            for _ in range(s.epochs):
+                epoch = self.epoch + 1
+                started = time.perf_counter()
+                trained = self._train_epoch(epoch, batches, size, schedule)
+                if trained is None:
+                    reason = "stopped"
+                    break
+                tally, norms, paused, train_seconds = trained
+                train_loss, train_metrics = tally.read()
+                if self._bad is not None and bool(self._bad):
+                    raise _NonFinite(f"in epoch {epoch}")
+                val_loss, metrics = self._evaluate("val")[:2] if len(self.splits.val) else (None, {})
+                metrics.update({f"train_{k}": v for k, v in train_metrics.items()})
+                monitored = val_loss if val_loss is not None else train_loss
+                event = EpochEnd(epoch, train_loss, val_loss, metrics, schedule.lr, norms,
+                                 time.perf_counter() - started - paused, samples / max(train_seconds, 1e-9))
+                self.epoch = epoch
+                self.history.append(event)
+                schedule.after_epoch(monitored)
+                improved = best.update(monitored, epoch, self.module)
+                self._emit(event)
+                self._write_checkpoints(epoch, improved)
+                good, good_optimizer = ckpt.snapshot(self.module), ckpt.optimizer_snapshot(self.optimizer)
+                if best.patience_ran_out:
+                    reason = "early_stopped"
+                    break
+        except _NonFinite as e:
+            self._bad = None
+            recover(self.module, self.optimizer, good, good_optimizer)
+            return nan_failure(str(e), s, self.epoch + 1, self.step)
+        except Exception as e:  # the model's own errors and out-of-memory end the run, not the program
+            recover(self.module, self.optimizer, good, good_optimizer)
+            return error_failure(e, self.device, s, self.epoch + 1, self.step)
+        best.restore(self.module)
+        if len(self.splits.test):
+            test_loss, test_metrics, confusion = self._evaluate("test", confusion=self.objective.classifies)
+            test_metrics = {"loss": test_loss, **test_metrics}
+        else:
+            test_metrics, confusion = {}, None
+        return RunFinished(reason, test_metrics, confusion, best.epoch, len(self.history))
+
+    def _train_epoch(self, epoch: int, batches: int, size: int, schedule: Schedule) -> tuple | None:
+        """One pass over the shuffled training data; None when stopped before its end."""
+        import torch
+
+        x, y = self.splits.train.x, self.splits.train.y
+        order = torch.randperm(len(x), generator=self.generator).to(self.device)
+        x, y = x[order], y[order]  # one gather per epoch; each batch is then a slice
+        tally = Tally(self.objective)
+        norms: dict[str, float] = {}
+        paused = 0.0
+        started = time.perf_counter()
+        for b in range(batches):
+            paused += self.control.hold()
+            if self.control.stopped:
+                return None
+            last = b == batches - 1
+            with self._stepping:
+                grads = self._step(x[b * size:(b + 1) * size], y[b * size:(b + 1) * size], tally, last, schedule, epoch, b)
+            if last:
+                names, values = grads
+                norms = dict(zip(names, torch.stack(values).tolist(), strict=True)) if names else {}
+            if self._listeners:
+                done = min((b + 1) * size, len(x))
+                elapsed = time.perf_counter() - started - paused
+                self._emit(BatchEnd(epoch, b, self.step, self._last_loss, schedule.lr, done / max(elapsed, 1e-9)))
+        return tally, norms, paused, time.perf_counter() - started - paused
+
+    def _step(self, x: torch.Tensor, y: torch.Tensor, tally: Tally, last: bool, schedule: Schedule, epoch: int, batch: int) -> Any:
+        """Forward, backward, optimizer step; the layers' gradient norms on the last batch."""
+        import torch
+
+        s = self.settings
+        inputs = x + s.input_noise * torch.randn_like(x) if s.input_noise > 0 and x.is_floating_point() else x
+        with self.precision.autocast():
+            loss = self.objective.loss(self.forward_module(inputs), x, y, tally)
+        self._last_loss = loss.detach()
+        if synchronizes_cheaply(self.device):
+            if not math.isfinite(self._last_loss.item()):
+                raise _NonFinite(f"at epoch {epoch}, batch {batch} (step {self.step + 1})")
+        else:
+            bad = ~torch.isfinite(self._last_loss)
+            self._bad = bad if self._bad is None else self._bad | bad
+            if (self.step + 1) % NAN_CHECK_EVERY == 0 and bool(self._bad):
+                raise _NonFinite(f"in epoch {epoch}, before step {self.step + 1}")
+        self.optimizer.zero_grad(set_to_none=True)
+        scaler = self.precision.scaler
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+        if scaler is not None and (last or s.grad_clip > 0):
+            scaler.unscale_(self.optimizer)
+        grads = self._grad_norms() if last else None
+        if s.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.module.parameters(), s.grad_clip)
+        if scaler is not None:
+            scaler.step(self.optimizer)
+            scaler.update()
+        else:
+            self.optimizer.step()
+        schedule.after_batch()
+        self.step += 1
+        return grads
+
+    def _grad_norms(self) -> tuple[list[str], list[torch.Tensor]]:
+        """Per layer (the node's name), the L2 norm of all its parameters' gradients."""
+        import torch
+
+        names, values = [], []
+        for name, child in self.module.named_children():
+            grads = [p.grad.detach().float() for p in child.parameters() if p.grad is not None]
+            if grads:
+                names.append(name)
+                values.append(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+        return names, values
+
+    def snapshot(self) -> dict[str, torch.Tensor]:
+        """A CPU copy of the weights, taken between two optimizer steps: what analysis and
+        views read while training goes on (DESIGN rule 6). Safe from any thread, including a
+        listener; a GPU run waits for the copy."""
+        with self._stepping:
+            return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
+
+    # ---- evaluation ----------------------------------------------------------------------
+    def evaluate(self, split: str = "test") -> tuple[float, dict[str, float], list[list[int]] | None]:
+        """(loss, metrics, confusion matrix or None) of the present weights on one split."""
+        if self._running.locked():
+            raise TrainingError("evaluate while the trainer runs would read weights that are changing")
+        with self.objective.watching():
+            return self._evaluate(split, confusion=self.objective.classifies)
+
+    def _evaluate(self, split: str, confusion: bool = False) -> tuple[float, dict[str, float], list[list[int]] | None]:
+        return evaluate_split(self.module, self.forward_module, self.objective, getattr(self.splits, split),
+                              self.settings.batch_size, self.precision, confusion)
+
+    # ---- checkpoints ----------------------------------------------------------
+    def _write_checkpoints(self, epoch: int, improved: bool) -> None:
+        if self.writer is None:
+            return
+        try:
+            written = self.writer.write_epoch(epoch, improved, self.module.state_dict(), self.optimizer.state_dict(), self.history)
+        except OSError as e:
+            folder, self.writer = self.writer.folder, None
+            self._emit(Notice(f"checkpoints cannot be written to {folder} ({e.strerror or e}); training goes on and the weights stay in memory"))
+            return
+        for event in written:
+            self._emit(event)

@@ -1,0 +1,1 @@
+"""Live plots of the window (pyqtgraph)."""

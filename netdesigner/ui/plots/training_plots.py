@@ -1,0 +1,168 @@
+"""Live training curves (pyqtgraph): loss per batch and per epoch, the main metric, the learning
+rate and each layer's gradient norm.
+
+The widgets only draw what they are given; the bridge decides how often (at most ~20 times a
+second), so the cost here is one ``setData`` per curve per redraw, whatever the batch rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from netdesigner.ui import theme
+
+BATCH_COLOUR = "#9db7e0"
+SMOOTH_COLOUR = "#2f6fde"
+TRAIN_COLOUR = "#2f6fde"
+VAL_COLOUR = "#d9822b"
+SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
+
+
+def smoothed(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
+    """Debiased exponential moving average (early points are not pulled towards zero)."""
+    out = np.empty_like(values)
+    average = 0.0
+    for i, v in enumerate(values):
+        average = weight * average + (1 - weight) * v
+        out[i] = average / (1 - weight ** (i + 1))
+    return out
+
+
+class _Growing:
+    """A float array that grows by appending without copying every time."""
+
+    def __init__(self) -> None:
+        self.data = np.empty(1024)
+        self.size = 0
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=float)
+        need = self.size + len(values)
+        if need > len(self.data):
+            grown = np.empty(max(need, 2 * len(self.data)))
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : need] = values
+        self.size = need
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
+    c = theme.colours()
+    plot = pg.PlotWidget(background=c.node_fill)
+    plot.setTitle(title, color=c.text.name(), size="9pt")
+    plot.setLabel("left", left, color=c.muted_text.name())
+    plot.setLabel("bottom", bottom, color=c.muted_text.name())
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    legend = plot.addLegend(offset=(-6, 4), labelTextColor=c.text.name(), colCount=2, verSpacing=-6)
+    legend.setLabelTextSize("7pt")
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).setTextPen(c.muted_text)
+        plot.getAxis(axis).setPen(c.node_border)
+    plot.setMinimumHeight(120)
+    return plot
+
+
+class TrainingPlots(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loss_plot = _plot("Loss", "loss", "epoch")
+        self.metric_plot = _plot("Validation metric", "", "epoch")
+        self.lr_plot = _plot("Learning rate", "lr", "epoch")
+        self.grad_plot = _plot("Gradient norm per layer", "‖∇‖", "epoch")
+        self.batch_curve = self.loss_plot.plot(pen=pg.mkPen(BATCH_COLOUR, width=1), name="batch")
+        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen(SMOOTH_COLOUR, width=2), name="smoothed")
+        self.train_curve = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                               symbol="o", symbolSize=5, symbolBrush=TRAIN_COLOUR, name="train")
+        self.val_curve = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5,
+                                             symbolBrush=VAL_COLOUR, name="validation")
+        self.metric_curve = self.metric_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5, symbolBrush=VAL_COLOUR)
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen(SMOOTH_COLOUR, width=2))
+        self.grad_curves: dict[str, pg.PlotDataItem] = {}
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.toggled.connect(self._set_log)
+        controls = QHBoxLayout()
+        controls.addWidget(self.log_scale)
+        controls.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(self.loss_plot, 0, 0)
+        grid.addWidget(self.metric_plot, 0, 1)
+        grid.addWidget(self.lr_plot, 1, 0)
+        grid.addWidget(self.grad_plot, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(controls)
+        layout.addLayout(grid)
+        self.clear()
+
+    def clear(self) -> None:
+        self._batch_x, self._batch_y = _Growing(), _Growing()
+        self._epochs: list[int] = []
+        self._train: list[float] = []
+        self._val: list[float] = []
+        self._metric: list[float] = []
+        self._lr_x, self._lr_y = _Growing(), _Growing()
+        self._grads: dict[str, list[tuple[int, float]]] = {}
+        self._batches_per_epoch = 1
+        for curve in (self.batch_curve, self.smooth_curve, self.train_curve, self.val_curve, self.metric_curve, self.lr_curve):
+            curve.setData([], [])
+        for curve in self.grad_curves.values():
+            self.grad_plot.removeItem(curve)
+        self.grad_curves = {}
+
+    def start_run(self, batches_per_epoch: int) -> None:
+        self._batches_per_epoch = max(1, batches_per_epoch)
+
+    # ---- new data ----------------------------------------------------------------------
+    def add_batches(self, epochs: list[int], batches: list[int], losses: list[float], lrs: list[float]) -> None:
+        """Batches since the last redraw; x is in epochs (epoch 1's first batch at 0)."""
+        if not losses:
+            return
+        x = [e - 1 + (b + 1) / self._batches_per_epoch for e, b in zip(epochs, batches, strict=True)]
+        self._batch_x.extend(x)
+        self._batch_y.extend([v if math.isfinite(v) else np.nan for v in losses])
+        self._lr_x.extend(x)
+        self._lr_y.extend(lrs)
+        y = self._batch_y.view()
+        self.batch_curve.setData(self._batch_x.view(), y)
+        finite = np.where(np.isfinite(y), y, 0.0)
+        self.smooth_curve.setData(self._batch_x.view(), smoothed(finite) if len(y) < 20_000 else finite)
+        self.lr_curve.setData(self._lr_x.view(), self._lr_y.view())
+        self.lr_plot.setYRange(0, float(np.nanmax(self._lr_y.view())) * 1.15 or 1.0, padding=0)
+
+    def add_epoch(self, epoch: int, train_loss: float, val_loss: float | None, metric_name: str, metric: float | None,
+                  grad_norms: dict[str, float]) -> None:
+        self._epochs.append(epoch)
+        self._train.append(train_loss)
+        self.train_curve.setData(self._epochs, self._train)
+        if val_loss is not None:
+            self._val.append(val_loss)
+            self.val_curve.setData(self._epochs[-len(self._val):], self._val)
+        if metric is not None:
+            self._metric.append(metric)
+            self.metric_plot.setTitle(f"Validation {metric_name}", color=theme.colours().text.name(), size="9pt")
+            self.metric_plot.setLabel("left", metric_name)
+            self.metric_curve.setData(self._epochs[-len(self._metric):], self._metric)
+        for i, (layer, norm) in enumerate(grad_norms.items()):
+            points = self._grads.setdefault(layer, [])
+            points.append((epoch, norm))
+            if layer not in self.grad_curves:
+                colour = pg.intColor(i, hues=max(len(grad_norms), 6), sat=180, maxValue=220)
+                self.grad_curves[layer] = self.grad_plot.plot(pen=pg.mkPen(colour, width=1.6), name=layer)
+            xs, ys = zip(*points, strict=True)
+            self.grad_curves[layer].setData(list(xs), [max(y, 1e-12) for y in ys])
+        self.grad_plot.setLogMode(y=True)
+
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+
+    def point_counts(self) -> dict[str, int]:
+        """How many points each curve holds (what tests and the bench look at)."""
+        return {"batches": self._batch_x.size, "epochs": len(self._epochs), "val": len(self._val),
+                "metric": len(self._metric), "layers": len(self.grad_curves)}

@@ -1,0 +1,246 @@
+"""What the Start, Pause, Stop and Reset buttons do: data, compile, trainer, bridge, weights.
+
+Between runs the trainer is kept, so Continue trains the same weights with the same optimiser
+state. When the graph or the settings changed since, a new trainer is made from a module
+compiled with ``previous=`` the old one, so every layer the edit did not touch keeps its
+trained weights (DESIGN rule 5). The graph is locked while a run goes: the run trains a
+compiled copy, and weights that do not match the drawing would help nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from netdesigner.core.errors import NetDesignerError
+from netdesigner.core.project_format import graph_to_json
+from netdesigner.ui import theme
+from netdesigner.ui.train_bridge import BatchRun, TrainingBridge
+
+if TYPE_CHECKING:
+    from netdesigner.ui.main_window import MainWindow
+
+LOCK_REASON = "the graph cannot change while training runs: stop the run first"
+
+
+def _fmt_seconds(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def describe_end(end: Any) -> str:
+    """One line for the person: how the run ended and what it reached."""
+    if not end.ok:
+        return end.message
+    words = {"completed": "Finished", "stopped": "Stopped", "early_stopped": "Stopped early (no better validation loss)"}
+    parts = [f"{words.get(end.reason, end.reason)} after {end.epochs_run} epoch(s)"]
+    metrics = end.test_metrics
+    if "accuracy" in metrics:
+        parts.append(f"test accuracy {metrics['accuracy']:.4f}")
+    for key in ("mse", "mae", "loss"):
+        if key in metrics and "accuracy" not in metrics or key == "loss" and key in metrics:
+            parts.append(f"test {key} {metrics[key]:.4g}")
+    if end.best_epoch:
+        parts.append(f"best validation epoch {end.best_epoch}")
+    return " · ".join(parts)
+
+
+class TrainingController(QObject):
+    run_ended = Signal(object)  # RunFinished or RunFailed, after the weights are in the project
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dock = window.train_dock
+        self.plots = window.plots
+        self.bridge = TrainingBridge(parent=self)
+        self.trainer: Any = None
+        self.module: Any = None
+        self._built_for: str | None = None  # what the trainer was made for (graph + settings)
+        self._splits_for: str | None = None
+        self._splits: Any = None
+        self._run_started = 0.0
+        self._total_batches = 1
+        self._first_epoch = 1
+        self._batches_per_epoch = 1
+        self.last_end: Any = None
+        self.dock.start_clicked.connect(self.start)
+        self.dock.pause_clicked.connect(self.toggle_pause)
+        self.dock.stop_clicked.connect(self.stop)
+        self.dock.reset_clicked.connect(self.reset_weights)
+        self.dock.fit_clicked.connect(self.fit_graph_to_data)
+        self.bridge.started.connect(self._on_started)
+        self.bridge.batches.connect(self._on_batches)
+        self.bridge.epoch_ended.connect(self._on_epoch)
+        self.bridge.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
+        self.bridge.finished.connect(self._on_finished)
+
+    @property
+    def running(self) -> bool:
+        return self.bridge.running
+
+    def project_changed(self) -> None:
+        """Another project is shown: its weights, if any, are the starting point."""
+        self.trainer = self.module = self._splits = None
+        self._built_for = self._splits_for = None
+        self.plots.clear()
+        self._update_buttons()
+
+    # ---- buttons -----------------------------------------------------------------------
+    def start(self) -> None:
+        if self.running:
+            return
+        project = self.window.project
+        if not project.data.dataset:
+            self._say("Choose a data set in the Data box first.", error=True)
+            return
+        try:
+            splits = self._load_splits()
+            self._prepare_trainer(splits)
+        except NetDesignerError as e:
+            self._say(str(e), error=True)
+            return
+        self._say("")
+        self.window.set_editing_locked(LOCK_REASON)
+        self.bridge.start(self.trainer)
+        self._update_buttons()
+
+    def toggle_pause(self) -> None:
+        if not self.running or self.trainer is None:
+            return
+        if self.trainer.paused:
+            self.bridge.resume()
+        else:
+            self.bridge.pause()
+        self._update_buttons()
+        self.dock.progress.setFormat(self.dock.progress.format().removesuffix(" · paused") + (" · paused" if self.trainer.paused else ""))
+
+    def stop(self, wait_s: float = 0.0) -> bool:
+        return self.bridge.stop(wait_s)
+
+    def reset_weights(self) -> None:
+        if self.running:
+            return
+        self.window.project.weights = None
+        self.trainer = self.module = None
+        self._built_for = None
+        self.plots.clear()
+        self.window.mark_weights_changed()
+        self._update_buttons()
+        self._say("Weights forgotten: the next Start begins from fresh ones.")
+
+    def fit_graph_to_data(self, ask: bool = True) -> int:
+        """Proposes the Input shape and class count the data set needs; applies them as one
+        undoable edit once the person agrees. Returns how many settings changed."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from netdesigner.data.fit_graph import fit_edit, propose_fit
+
+        project = self.window.project
+        if not project.data.dataset:
+            self._say("Choose a data set in the Data box first.", error=True)
+            return 0
+        try:
+            info = self._load_splits().info
+        except NetDesignerError as e:
+            self._say(str(e), error=True)
+            return 0
+        proposals = propose_fit(project.graph, info)
+        if not proposals:
+            self._say(f"The graph already fits {info.name}.")
+            return 0
+        graph = project.graph
+        lines = "\n".join(f"• {graph.node(p.node_id).name}.{p.param}: {p.old} → {p.new} ({p.reason})" for p in proposals)
+        if ask and QMessageBox.question(self.window, "Fit the graph to the data", f"Change these settings?\n\n{lines}") != QMessageBox.StandardButton.Yes:
+            return 0
+        if not self.window.try_edit(fit_edit(proposals), f"Fit the graph to {info.name}"):
+            return 0
+        self._say(f"Changed {len(proposals)} setting(s) to fit {info.name}.")
+        return len(proposals)
+
+    # ---- making the run ----------------------------------------------------------------
+    def _load_splits(self) -> Any:
+        from netdesigner.data.registry import load_dataset
+
+        project = self.window.project
+        key = json.dumps([asdict(project.data), project.training.seed], sort_keys=True, default=str)
+        if key != self._splits_for:
+            data = project.data
+            self._splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
+                                        test_fraction=data.test_fraction, seed=project.training.seed)
+            self._splits_for = key
+        return self._splits
+
+    def _prepare_trainer(self, splits: Any) -> None:
+        from netdesigner.train.trainer import Trainer
+
+        project = self.window.project
+        key = json.dumps([graph_to_json(project.graph), asdict(project.training), self._splits_for], default=str)
+        if self.trainer is not None and key == self._built_for:
+            return  # Continue: same weights, same optimiser state
+        continuing = self.module is not None or bool(project.weights)
+        module = project.compile(previous=self.module)
+        self.trainer = Trainer(module, splits, project.training, graph=project.graph, initialize=not continuing)
+        self.module = module
+        self._built_for = key
+        if not continuing:
+            self.plots.clear()
+
+    # ---- events from the run -----------------------------------------------------------
+    def _on_started(self, event: Any) -> None:
+        self._run_started = time.perf_counter()
+        self._first_epoch = event.first_epoch
+        self._batches_per_epoch = max(1, event.batches_per_epoch)
+        self._total_batches = max(1, event.epochs * self._batches_per_epoch)
+        self.dock.progress.setRange(0, self._total_batches)
+        self.dock.progress.setValue(0)
+        self.dock.device_label.setText(f"Device: <b>{event.device}</b> · {event.parameters:,} parameters · {event.task}")
+        self.plots.start_run(event.batches_per_epoch)
+        for note in getattr(self.trainer, "notes", []):
+            self.window.statusBar().showMessage(note, 8000)
+
+    def _on_batches(self, run: BatchRun) -> None:
+        self.plots.add_batches(run.epochs, run.batches, run.losses, run.lrs)
+        epoch, batch = run.epochs[-1], run.batches[-1]
+        done = (epoch - self._first_epoch) * self._batches_per_epoch + batch + 1
+        self.dock.progress.setValue(min(done, self._total_batches))
+        elapsed = time.perf_counter() - self._run_started
+        eta = elapsed / done * (self._total_batches - done) if done else 0.0
+        last = self._first_epoch + self._total_batches // self._batches_per_epoch - 1
+        paused = " · paused" if self.trainer is not None and self.trainer.paused else ""
+        self.dock.progress.setFormat(
+            f"epoch {epoch}/{last} · batch {batch + 1}/{self._batches_per_epoch} · "
+            f"{run.samples_per_s:,.0f} samples/s · ETA {_fmt_seconds(eta)}{paused}"
+        )
+
+    def _on_epoch(self, event: Any) -> None:
+        metrics = event.metrics
+        name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
+        self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)
+
+    def _on_finished(self, end: Any) -> None:
+        self.last_end = end
+        if self.trainer is not None:
+            state = self.trainer.module.state_dict()
+            self.window.project.weights = {k: v.detach().cpu().clone() for k, v in state.items()}
+            self.window.mark_weights_changed()
+        self.window.set_editing_locked(None)
+        self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
+        self._say(describe_end(end), error=not end.ok)
+        self.window.statusBar().showMessage(describe_end(end), 10000)
+        self._update_buttons()
+        self.run_ended.emit(end)
+
+    # ---- helpers -----------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        has_weights = self.trainer is not None or bool(self.window.project.weights)
+        paused = self.trainer is not None and self.running and self.trainer.paused
+        self.dock.set_running(self.running, has_weights=has_weights, paused=paused)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        colour = theme.ERROR.name() if error else theme.colours().text.name()
+        self.dock.message.setText(f"<span style='color:{colour}'>{text}</span>" if text else "")

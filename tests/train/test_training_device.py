@@ -1,0 +1,71 @@
+"""Device and precision choice; the GPU tests run only where there is a CUDA GPU."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+import torch
+from tiny_training import collect, mlp, of, settings
+
+from netdesigner.core.errors import TrainingError
+from netdesigner.train.device import choose_device, choose_precision, parallel_forward
+from netdesigner.train.events import BatchEnd
+from netdesigner.train.trainer import Trainer
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def test_auto_prefers_cuda_then_mps_then_cpu() -> None:
+    chosen = choose_device("auto")
+    if torch.cuda.is_available():
+        assert chosen.type == "cuda"
+    elif torch.backends.mps.is_available():
+        assert chosen.type == "mps"
+    else:
+        assert chosen == torch.device("cpu")
+    assert choose_device("cpu") == torch.device("cpu")
+
+
+def test_a_gpu_that_is_not_there_is_named() -> None:
+    with pytest.raises(TrainingError, match=r"cuda:99"):
+        choose_device("cuda:99")
+
+
+def test_mixed_precision_off_or_on_a_cpu_is_plain_float32() -> None:
+    off = choose_precision("off", torch.device("cpu"))
+    assert off.scaler is None and not off.notes and isinstance(off.autocast(), contextlib.nullcontext)
+    cpu = choose_precision("fp16", torch.device("cpu"))
+    assert cpu.scaler is None and "float32" in cpu.notes[0]
+
+
+def test_data_parallel_on_a_cpu_is_the_module_itself() -> None:
+    module, _ = mlp()
+    forward, notes = parallel_forward(module, torch.device("cpu"), True)
+    assert forward is module and notes
+
+
+@cuda
+@pytest.mark.parametrize("amp", ["off", "bf16", "fp16"])
+def test_training_on_the_gpu_keeps_the_loss_on_the_device(moons, amp: str) -> None:
+    if amp == "bf16" and not torch.cuda.is_bf16_supported():
+        pytest.skip("this GPU has no bfloat16")
+    module, graph = mlp()
+    events, listener = collect()
+    trainer = Trainer(module, moons, settings(device="cuda", amp=amp, epochs=12, batch_size=32, learning_rate=0.02),
+                      graph=graph, listeners=[listener])
+    before = trainer.evaluate("val")[0]
+    result = trainer.run()
+    assert result.reason == "completed" and trainer.history[-1].val_loss < 0.8 * before
+    batch = of(events, BatchEnd)[0]
+    assert batch.loss.device.type == "cuda" and isinstance(batch.loss_value, float)
+    assert trainer.splits.train.x.device.type == "cuda"
+
+
+@cuda
+def test_a_nan_on_the_gpu_restores_the_last_good_epoch(sine) -> None:
+    from netdesigner.train.checkpoint import is_finite
+
+    module, graph = mlp(inputs=1, classes=1, loss="mse")
+    result = Trainer(module, sine, settings(device="cuda", optimizer="sgd", learning_rate=1e6, epochs=5), graph=graph).run()
+    assert result.kind == "nan" and is_finite(module)

@@ -1,0 +1,177 @@
+"""Training from the window: real runs on tiny data, on the worker thread, seen through the bridge."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from conftest import forget_changes
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QMessageBox
+from test_files import answer_next_dialog
+from ui_gestures import PROJECTS
+
+from netdesigner.core.edits import SetParam
+from netdesigner.core.errors import GraphError
+from netdesigner.ui.commands import push_edit
+from netdesigner.ui.main_window import MainWindow
+
+
+def _training_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "netdesigner-training" and t.is_alive()]
+
+
+@pytest.fixture
+def spirals(window: MainWindow) -> MainWindow:
+    window.open_file(PROJECTS / "spirals_mlp.ndproj")
+    training = window.project.training
+    training.epochs, training.batch_size = 3, 16
+    window.project.data.options = {"samples": 400}
+    window.train_dock.refresh()
+    return window
+
+
+def _wait_end(qtbot, window: MainWindow, timeout_ms: int = 60_000) -> object:
+    with qtbot.waitSignal(window.training.run_ended, timeout=timeout_ms) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_start_trains_and_the_curves_follow_coalesced(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    with qtbot.waitSignal(window.training.run_ended, timeout=60_000) as ended:
+        qtbot.mouseClick(window.train_dock.start_button, Qt.MouseButton.LeftButton)
+        assert window.training.running
+    end = ended.args[0]
+    assert end.ok and end.epochs_run == 3
+    counts = window.plots.point_counts()
+    batches = 3 * len(window.training.trainer.splits.train) // 16
+    assert abs(counts["batches"] - batches) <= 3 and counts["epochs"] == 3 and counts["val"] == 3
+    assert window.training.bridge.redraws < counts["batches"]  # many batches per redraw
+    assert window.project.weights and "fc1.weight" in window.project.weights
+    assert window.isWindowModified() and window.train_dock.start_button.text() == "Continue"
+    assert "test accuracy" in window.train_dock.message.text()
+    assert not _training_threads()
+
+
+def test_continue_trains_the_same_weights_further(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.training.start()
+    first = _wait_end(qtbot, window)
+    weights = {k: v.clone() for k, v in window.project.weights.items()}
+    trainer = window.training.trainer
+    window.training.start()
+    _wait_end(qtbot, window)
+    assert window.training.trainer is trainer and trainer.epoch == 2 * first.epochs_run
+    assert any(not (weights[k] == v).all() for k, v in window.project.weights.items())
+    assert window.plots.point_counts()["epochs"] == 6  # one continuous curve
+
+
+def test_the_graph_is_locked_while_training_and_unlocked_after(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.project.training.epochs = 200
+    graph = window.project.graph
+    fc1 = graph.find("fc1")
+    window.training.start()
+    try:
+        with pytest.raises(GraphError, match="stop the run first"):
+            push_edit(window.stack, graph, SetParam(fc1.id, "out_features", 8), "x")
+        window.scene.select_nodes([fc1.id])
+        window.delete_selection()
+        assert graph.has_name("fc1") and "stop the run first" in window.statusBar().currentMessage()
+        assert not window.scene.node_items[fc1.id].flags() & window.scene.node_items[fc1.id].GraphicsItemFlag.ItemIsMovable
+    finally:
+        started = time.perf_counter()
+        assert window.training.stop(wait_s=2.0)
+        assert time.perf_counter() - started < 2.0
+    qtbot.waitUntil(lambda: window.training.last_end is not None)
+    assert window.training.last_end.reason == "stopped"
+    push_edit(window.stack, graph, SetParam(fc1.id, "out_features", 8), "x")
+    assert graph.node(fc1.id).params["out_features"] == 8
+
+
+def test_pause_holds_the_run_and_resume_goes_on(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.project.training.epochs = 200
+    window.training.start()
+    qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > 0, timeout=20_000)
+    qtbot.mouseClick(window.train_dock.pause_button, Qt.MouseButton.LeftButton)
+    assert window.train_dock.pause_button.text() == "Resume"
+    qtbot.wait(300)
+    step = window.training.trainer.step
+    qtbot.wait(300)
+    assert window.training.trainer.step == step  # nothing trains while paused
+    qtbot.mouseClick(window.train_dock.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.training.trainer.step > step + 5, timeout=10_000)
+    qtbot.mouseClick(window.train_dock.stop_button, Qt.MouseButton.LeftButton)
+    end = _wait_end(qtbot, window)
+    assert end.reason == "stopped"
+
+
+def test_closing_the_window_during_training_stops_the_run_in_two_seconds(qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window, before_close_func=forget_changes)
+    window.show()
+    window.open_file(PROJECTS / "spirals_mlp.ndproj")
+    window.project.training.epochs = 500
+    window.training.start()
+    qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > 0, timeout=20_000)
+    window.weights_changed = False
+    started = time.perf_counter()
+    answer_next_dialog(QMessageBox.StandardButton.Yes)  # "Stop the training run?"
+    unsaved = answer_next_dialog(QMessageBox.StandardButton.Discard)  # the weights it trained
+    assert window.close()
+    assert unsaved and unsaved[0].startswith("Save the changes")
+    assert time.perf_counter() - started < 2.5
+    assert not _training_threads()
+
+
+def test_settings_changes_are_undoable_commands(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    dock = window.train_dock
+    combo = dock.training_editors["optimizer"].control
+    assert isinstance(combo, QComboBox)
+    combo.activated.emit(combo.findText("sgd"))
+    assert window.project.training.optimizer == "sgd" and window.isWindowModified()
+    lr = dock.training_editors["learning_rate"].control
+    lr.selectAll()
+    qtbot.keyClicks(lr, "-1")
+    qtbot.keyClick(lr, Qt.Key.Key_Return)
+    assert window.project.training.learning_rate == 0.01 and "learning_rate must be" in dock.message.text()
+    window.stack.undo()
+    assert window.project.training.optimizer == "adam" and combo.currentText() == "adam"
+
+
+def test_choosing_another_data_set_rebuilds_its_options(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    dock = window.train_dock
+    index = dock.dataset.findData("digits")
+    dock.dataset.setCurrentIndex(index)
+    dock.dataset.activated.emit(index)
+    assert window.project.data.dataset == "digits" and "layout" in dock.data_editors
+    window.stack.undo()
+    assert window.project.data.dataset == "spirals" and "turns" in dock.data_editors
+
+
+def test_a_model_that_does_not_fit_its_data_says_so_before_starting(spirals: MainWindow) -> None:
+    window = spirals
+    window.project.data.dataset = "digits"
+    window.project.data.options = {"layout": "image"}
+    window.training.start()
+    assert not window.training.running
+    assert "(2,)" in window.train_dock.message.text() or "shape" in window.train_dock.message.text()
+
+
+def test_fit_graph_to_data_asks_and_applies_one_undoable_edit(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.project.data.dataset = "iris"
+    window.project.data.options = {}
+    answered = answer_next_dialog(QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(window.train_dock.fit_button, Qt.MouseButton.LeftButton)
+    graph = window.project.graph
+    assert answered and "point.shape: (2,) → (4,)" in answered[0]
+    assert graph.find("point").params["shape"] == (4,) and graph.find("fc3").params["out_features"] == 3
+    assert not window.scene.problems
+    window.stack.undo()
+    assert graph.find("point").params["shape"] == (2,) and graph.find("fc3").params["out_features"] == 2
