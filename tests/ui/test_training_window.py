@@ -175,3 +175,24 @@ def test_fit_graph_to_data_asks_and_applies_one_undoable_edit(spirals: MainWindo
     assert not window.scene.problems
     window.stack.undo()
     assert graph.find("point").params["shape"] == (2,) and graph.find("fc3").params["out_features"] == 2
+
+
+def test_the_window_and_the_command_line_train_to_the_same_weights(spirals: MainWindow, qtbot, tmp_path) -> None:
+    """Same project, same seed, CPU: the worker thread's run equals `netdesigner train`'s."""
+    import torch
+
+    from netdesigner.cli import main
+    from netdesigner.core.project import Project
+
+    window = spirals
+    window.project.training.device = "cpu"
+    path = tmp_path / "spirals.ndproj"
+    window.save(path)
+    window.training.start()
+    end = _wait_end(qtbot, window)
+    assert end.ok
+    assert main(["train", str(path), "--device", "cpu"]) == 0
+    from_cli = Project.load(path).weights
+    assert from_cli.keys() == window.project.weights.keys()
+    for key, value in window.project.weights.items():
+        assert torch.equal(value, from_cli[key]), key
