@@ -129,6 +129,15 @@ class SpiralsMLP(nn.Module):
         return self.net(x)
 
 
+class SineMLP(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(1, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
 class DigitsCNN(nn.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -185,6 +194,7 @@ EXAMPLES = [
     Example("lenet5.ndproj", LeNet5, (1, 32, 32), parameters=61_706),
     Example("resnet18.ndproj", resnet18, (3, 224, 224), parameters=11_689_512, rename=resnet_key),
     Example("spirals_mlp.ndproj", SpiralsMLP, (2,)),
+    Example("sine_mlp.ndproj", SineMLP, (1,)),
     Example("digits_cnn.ndproj", DigitsCNN, (1, 8, 8)),
     Example("lstm_sequence.ndproj", LSTMClassifier, (8, 8)),
     Example("vae.ndproj", VAE, (1, 8, 8)),

@@ -171,6 +171,7 @@ class Project:
     data: DataSettings = field(default_factory=DataSettings)
     training: TrainingSettings = field(default_factory=TrainingSettings)
     view: dict[str, Any] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)  # one summary per training run, oldest first
     weights: dict[str, torch.Tensor] | None = None  # trained state_dict, if any
     path: Path | None = None
 
@@ -196,6 +197,7 @@ class Project:
             data=_settings_from_json(DataSettings, doc.get("data"), "data", r),
             training=_settings_from_json(TrainingSettings, doc.get("training"), "training", r),
             view=r.get(doc, "view", dict, "", default={}),
+            runs=_runs_from_json(r.get(doc, "runs", list, "", default=[]), r),
             path=path,
         )
         weights = r.get(doc, "weights", (dict, type(None)), "", default=None)
@@ -216,6 +218,8 @@ class Project:
             "training": asdict(self.training),
             "view": self.view,
         }
+        if self.runs:
+            doc["runs"] = self.runs
         return doc
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
@@ -244,6 +248,14 @@ class Project:
             fitting = {k: v for k, v in self.weights.items() if k in state and state[k].shape == v.shape}
             module.load_state_dict(fitting, strict=False)
         return module
+
+
+def _runs_from_json(runs: list, r: _Reader) -> list[dict[str, Any]]:
+    """Run summaries are records for people (metrics, dates); each must be an object."""
+    for i, run in enumerate(runs):
+        if not isinstance(run, dict):
+            raise r.fail(f"runs[{i}]", f"expected an object, found {type(run).__name__}")
+    return runs
 
 
 def _class_name(name: str) -> str:

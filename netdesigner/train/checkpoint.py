@@ -144,6 +144,7 @@ class CheckpointWriter:
         """Everything an epoch end writes: best (if it improved), last, optimizer, history."""
         from netdesigner.train.events import Checkpoint
 
+        self.folder.mkdir(exist_ok=True)  # the folder itself, not a missing parent
         written = []
         if improved:
             written.append(Checkpoint(str(self.write_weights("best", state)), "best", epoch))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -171,6 +173,11 @@ class TrainDock(QScrollArea):
         run_layout.addWidget(self.device_label)
         run_layout.addWidget(self.progress)
         run_layout.addWidget(self.message)
+        self.confusion = QTableWidget()
+        self.confusion.setToolTip("Test set: rows are the true classes, columns the predicted ones")
+        self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.confusion.hide()
+        run_layout.addWidget(self.confusion)
 
         outer.addWidget(data)
         outer.addWidget(training)
@@ -284,6 +291,32 @@ class TrainDock(QScrollArea):
         options = dict(self.project.data.options)
         options[option.name] = list(value) if isinstance(value, tuple) else value
         self._push("data", "options", options, f"Set {option.name} of the data set")
+
+    def show_confusion(self, matrix: list[list[int]] | None, names: tuple[str, ...] = ()) -> None:
+        """The test set's confusion matrix; hidden for tasks without classes."""
+        if not matrix:
+            self.confusion.hide()
+            return
+        n = len(matrix)
+        labels = list(names) if len(names) == n else [str(i) for i in range(n)]
+        self.confusion.setRowCount(n)
+        self.confusion.setColumnCount(n)
+        self.confusion.setVerticalHeaderLabels(labels)
+        self.confusion.setHorizontalHeaderLabels(labels)
+        biggest = max(max(row) for row in matrix) or 1
+        for i, row in enumerate(matrix):
+            for j, count in enumerate(row):
+                item = QTableWidgetItem(str(count))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if count:
+                    shade = QColor(theme.colours().node_selected if i == j else theme.ERROR)
+                    shade.setAlpha(40 + int(160 * count / biggest))
+                    item.setBackground(shade)
+                self.confusion.setItem(i, j, item)
+        self.confusion.resizeColumnsToContents()
+        self.confusion.resizeRowsToContents()
+        self.confusion.setMinimumHeight(min(320, self.confusion.verticalHeader().length() + 30))
+        self.confusion.show()
 
     # ---- run state ---------------------------------------------------------------------
     def set_running(self, running: bool, *, has_weights: bool, paused: bool = False) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -47,6 +48,24 @@ def describe_end(end: Any) -> str:
     if end.best_epoch:
         parts.append(f"best validation epoch {end.best_epoch}")
     return " · ".join(parts)
+
+
+def run_record(end: Any, trainer: Any) -> dict[str, Any]:
+    """What the project file remembers of a run: when, how it ended, what it reached, with what."""
+    settings = trainer.settings
+    record: dict[str, Any] = {
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "epochs": trainer.epoch,
+        "device": str(trainer.device),
+        "optimizer": settings.optimizer,
+        "learning_rate": settings.learning_rate,
+        "batch_size": settings.batch_size,
+    }
+    if end.ok:
+        record.update(reason=end.reason, test={k: round(v, 6) for k, v in end.test_metrics.items()}, best_epoch=end.best_epoch)
+    else:
+        record.update(reason="failed", failure=end.kind, message=end.message)
+    return record
 
 
 class TrainingController(QObject):
@@ -184,7 +203,9 @@ class TrainingController(QObject):
             return  # Continue: same weights, same optimiser state
         continuing = self.module is not None or bool(project.weights)
         module = project.compile(previous=self.module)
-        self.trainer = Trainer(module, splits, project.training, graph=project.graph, initialize=not continuing)
+        folder = project.path.with_name(f"{project.path.stem}-checkpoints") if project.path else None
+        self.trainer = Trainer(module, splits, project.training, graph=project.graph, initialize=not continuing,
+                               checkpoint_dir=folder, checkpoint_stem=project.path.stem if project.path else "model")
         self.module = module
         self._built_for = key
         if not continuing:
@@ -224,10 +245,13 @@ class TrainingController(QObject):
 
     def _on_finished(self, end: Any) -> None:
         self.last_end = end
+        project = self.window.project
         if self.trainer is not None:
             state = self.trainer.module.state_dict()
-            self.window.project.weights = {k: v.detach().cpu().clone() for k, v in state.items()}
+            project.weights = {k: v.detach().cpu().clone() for k, v in state.items()}
+            project.runs.append(run_record(end, self.trainer))
             self.window.mark_weights_changed()
+        self.dock.show_confusion(getattr(end, "confusion", None), self._class_names())
         self.window.set_editing_locked(None)
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
         self._say(describe_end(end), error=not end.ok)
@@ -236,6 +260,9 @@ class TrainingController(QObject):
         self.run_ended.emit(end)
 
     # ---- helpers -----------------------------------------------------------------------
+    def _class_names(self) -> tuple[str, ...]:
+        return tuple(self._splits.info.class_names) if self._splits is not None else ()
+
     def _update_buttons(self) -> None:
         has_weights = self.trainer is not None or bool(self.window.project.weights)
         paused = self.trainer is not None and self.running and self.trainer.paused

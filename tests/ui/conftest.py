@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ui_gestures import forget_changes
 
 from netdesigner.ui.main_window import MainWindow
-
-
-def forget_changes(window: MainWindow) -> None:
-    window.training.stop(wait_s=5.0)
-    window.stack.setClean()
-    window.weights_changed = False
 
 
 @pytest.fixture

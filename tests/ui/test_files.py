@@ -7,7 +7,7 @@ import shutil
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from ui_gestures import PROJECTS
+from ui_gestures import PROJECTS, answer_next_dialog
 
 from netdesigner.core.project import Project
 from netdesigner.core.project_format import graph_to_json
@@ -15,22 +15,6 @@ from netdesigner.examples import list_examples
 from netdesigner.ui import settings
 from netdesigner.ui.gallery import ExampleGallery
 from netdesigner.ui.main_window import MainWindow
-
-
-def answer_next_dialog(button: QMessageBox.StandardButton) -> list[str]:
-    """Presses ``button`` on the next message box that has it; returns its text once seen."""
-    seen: list[str] = []
-
-    def press() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox) and box.button(button) is not None:
-            seen.append(box.text())
-            box.button(button).click()
-        else:
-            QTimer.singleShot(20, press)
-
-    QTimer.singleShot(20, press)
-    return seen
 
 
 def test_save_reopen_gives_the_same_document(window: MainWindow, tmp_path) -> None:

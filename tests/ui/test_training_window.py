@@ -6,11 +6,9 @@ import threading
 import time
 
 import pytest
-from conftest import forget_changes
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox
-from test_files import answer_next_dialog
-from ui_gestures import PROJECTS
+from ui_gestures import PROJECTS, answer_next_dialog, forget_changes
 
 from netdesigner.core.edits import SetParam
 from netdesigner.core.errors import GraphError
@@ -23,8 +21,10 @@ def _training_threads() -> list[threading.Thread]:
 
 
 @pytest.fixture
-def spirals(window: MainWindow) -> MainWindow:
-    window.open_file(PROJECTS / "spirals_mlp.ndproj")
+def spirals(window: MainWindow, tmp_path) -> MainWindow:
+    copy = tmp_path / "spirals_mlp.ndproj"  # checkpoints go beside the project: not into the repo
+    copy.write_bytes((PROJECTS / "spirals_mlp.ndproj").read_bytes())
+    window.open_file(copy)
     training = window.project.training
     training.epochs, training.batch_size = 3, 16
     window.project.data.options = {"samples": 400}
@@ -113,7 +113,7 @@ def test_closing_the_window_during_training_stops_the_run_in_two_seconds(qtbot) 
     window = MainWindow()
     qtbot.addWidget(window, before_close_func=forget_changes)
     window.show()
-    window.open_file(PROJECTS / "spirals_mlp.ndproj")
+    window.new_from_example(PROJECTS / "spirals_mlp.ndproj")
     window.project.training.epochs = 500
     window.training.start()
     qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > 0, timeout=20_000)
@@ -196,3 +196,22 @@ def test_the_window_and_the_command_line_train_to_the_same_weights(spirals: Main
     assert from_cli.keys() == window.project.weights.keys()
     for key, value in window.project.weights.items():
         assert torch.equal(value, from_cli[key]), key
+
+
+def test_a_run_is_remembered_in_the_project_with_checkpoints_beside_it(spirals: MainWindow, qtbot, tmp_path) -> None:
+    from netdesigner.core.project import Project
+
+    window = spirals
+    path = tmp_path / "spirals.ndproj"
+    window.save(path)
+    window.training.start()
+    end = _wait_end(qtbot, window)
+    assert window.train_dock.confusion.isVisible() and window.train_dock.confusion.rowCount() == 2
+    total = sum(int(window.train_dock.confusion.item(i, j).text()) for i in range(2) for j in range(2))
+    assert total == len(window.training.trainer.splits.test)
+    window.save()
+    again = Project.load(path)
+    (run,) = again.runs
+    assert run["reason"] == "completed" and run["epochs"] == 3 and run["test"]["accuracy"] == round(end.test_metrics["accuracy"], 6)
+    assert (tmp_path / "spirals-checkpoints").is_dir() and any((tmp_path / "spirals-checkpoints").glob("*.safetensors"))
+    assert again.weights.keys() == window.project.weights.keys()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from netdesigner.ui.main_window import MainWindow
 
@@ -33,3 +34,26 @@ def connect_by_mouse(qtbot, window: MainWindow, src: str, dst: str, src_port: in
     a = scene.node_items[graph.find(src).id]
     b = scene.node_items[graph.find(dst).id]
     drag(qtbot, window, a.output_port_pos(src_port), b.input_port_pos(dst_port))
+
+
+def forget_changes(window: MainWindow) -> None:
+    """Stops training and drops unsaved changes, so closing a test's window asks nothing."""
+    window.training.stop(wait_s=5.0)
+    window.stack.setClean()
+    window.weights_changed = False
+
+
+def answer_next_dialog(button: QMessageBox.StandardButton) -> list[str]:
+    """Presses ``button`` on the next message box that has it; returns its text once seen."""
+    seen: list[str] = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.button(button) is not None:
+            seen.append(box.text())
+            box.button(button).click()
+        else:
+            QTimer.singleShot(20, press)
+
+    QTimer.singleShot(20, press)
+    return seen
