@@ -28,6 +28,7 @@ from netdesigner.core.errors import TrainingError
 from netdesigner.train import checkpoint as ckpt
 from netdesigner.train.control import RunControl
 from netdesigner.train.device import (
+    auto_keeps_cpu,
     choose_device,
     choose_precision,
     parallel_forward,
@@ -70,6 +71,14 @@ class _NonFinite(Exception):
     pass
 
 
+def _macs_per_sample(graph: Graph | None) -> int | None:
+    if graph is None:
+        return None
+    from netdesigner.core.shapes import infer_shapes
+
+    return infer_shapes(graph).total_macs
+
+
 class Trainer:
     """Trains ``module`` (a compiled graph) on ``splits`` as ``settings`` say.
 
@@ -98,9 +107,14 @@ class Trainer:
         self.module = module
         self.graph = graph
         self._listeners: list[Listener] = list(listeners)
-        self.device = choose_device(settings.device)
+        macs = _macs_per_sample(graph)
+        self.device = choose_device(settings.device, macs)
+        if settings.device == "auto" and self.device.type == "cpu" and auto_keeps_cpu(macs) and torch.cuda.is_available():
+            self.notes_for_device = [f"a small model ({macs:,} MACs per sample) trains faster on the CPU than on a GPU; choose device cuda to use the GPU anyway"]
+        else:
+            self.notes_for_device = []
         self.precision = choose_precision(settings.amp, self.device)
-        self.notes = list(self.precision.notes)
+        self.notes = self.notes_for_device + list(self.precision.notes)
         if initialize:
             initialize_weights(module, settings.init, settings.seed)
         module.to(self.device)

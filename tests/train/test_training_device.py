@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import pytest
 import torch
@@ -69,3 +70,16 @@ def test_a_nan_on_the_gpu_restores_the_last_good_epoch(sine) -> None:
     module, graph = mlp(inputs=1, classes=1, loss="mse")
     result = Trainer(module, sine, settings(device="cuda", optimizer="sgd", learning_rate=1e6, epochs=5), graph=graph).run()
     assert result.kind == "nan" and is_finite(module)
+
+
+def test_auto_keeps_small_models_on_the_cpu() -> None:
+    from netdesigner.core.project import Project
+    from netdesigner.core.shapes import infer_shapes
+    from netdesigner.train.device import auto_keeps_cpu
+
+    projects = Path(__file__).resolve().parents[2] / "projects"
+    spirals = infer_shapes(Project.load(projects / "spirals_mlp.ndproj").graph).total_macs
+    digits = infer_shapes(Project.load(projects / "digits_cnn.ndproj").graph).total_macs
+    assert auto_keeps_cpu(spirals) and not auto_keeps_cpu(digits)  # PERFORMANCE.md: MLP CPU-bound, CNN GPU-bound
+    assert choose_device("auto", spirals) == torch.device("cpu")
+    assert not auto_keeps_cpu(None)
