@@ -215,3 +215,23 @@ def test_a_run_is_remembered_in_the_project_with_checkpoints_beside_it(spirals: 
     assert run["reason"] == "completed" and run["epochs"] == 3 and run["test"]["accuracy"] == round(end.test_metrics["accuracy"], 6)
     assert (tmp_path / "spirals-checkpoints").is_dir() and any((tmp_path / "spirals-checkpoints").glob("*.safetensors"))
     assert again.weights.keys() == window.project.weights.keys()
+
+
+def test_the_canvas_pans_and_selects_while_training_runs(spirals: MainWindow, qtbot) -> None:
+    from PySide6.QtCore import QPoint
+
+    window = spirals
+    window.project.training.epochs = 200
+    window.training.start()
+    qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > 0, timeout=20_000)
+    view, viewport = window.view, window.view.viewport()
+    before = view.mapToScene(viewport.rect().center())
+    qtbot.mousePress(viewport, Qt.MouseButton.MiddleButton, pos=QPoint(300, 300))
+    qtbot.mouseMove(viewport, QPoint(300, 240))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.MiddleButton, pos=QPoint(300, 240))
+    assert view.mapToScene(viewport.rect().center()).y() > before.y() + 30
+    window.scene.select_nodes([window.project.graph.find("fc2").id])
+    assert window.inspector.title.text().startswith("<b>fc2</b>")
+    assert window.training.running
+    points = window.plots.point_counts()["batches"]
+    qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > points, timeout=10_000)  # curves still move
