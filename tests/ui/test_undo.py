@@ -9,14 +9,13 @@ and check that the scene shows exactly the document at every stop.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
+from ui_gestures import PROJECTS, drag
 
 from netdesigner.core.catalog import all_types, layer_type
 from netdesigner.core.edits import (
@@ -40,18 +39,7 @@ from netdesigner.core.shapes import ShapeInference
 from netdesigner.ui.commands import push_edit
 from netdesigner.ui.main_window import MainWindow
 
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
 TYPE_NAMES = [t.name for t in all_types()]
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    # closing asks about unsaved changes; a test's edits are thrown away without a dialog
-    qtbot.addWidget(win, before_close_func=lambda w: w.stack.setClean())
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 # ---- what "the same document" means --------------------------------------------------------
@@ -305,15 +293,6 @@ def _look_at(window: MainWindow, *points: QPointF) -> None:
         assert area.contains(view.mapFromScene(p)), f"{p} is off screen"
 
 
-def _drag(qtbot, window: MainWindow, start: QPointF, end: QPointF) -> None:
-    viewport = window.view.viewport()
-    a, b = window.view.mapFromScene(start), window.view.mapFromScene(end)
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
-    for step in range(1, 6):
-        qtbot.mouseMove(viewport, a + (b - a) * step / 5)
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
-
-
 def _modified_mark_shown(window: MainWindow) -> bool:
     """Whether the title the platform shows marks unsaved changes ('*', from Qt's '[*]')."""
     shown = window.windowHandle().title()
@@ -343,7 +322,7 @@ def test_a_thirty_step_session_with_the_mouse_undoes_and_redoes_exactly(window: 
         src, dst = scene.node_items[graph.find("conv1").id], scene.node_items[made["act"]]
         start, end = src.output_port_pos(0), dst.input_port_pos(0)
         _look_at(window, start, end)
-        _drag(qtbot, window, start, end)
+        drag(qtbot, window, start, end)
         assert [e.src for e in graph.in_edges(made["act"])] == [graph.find("conv1").id]
 
     def drag_node(node_id: str, by: QPointF) -> None:
@@ -351,7 +330,7 @@ def test_a_thirty_step_session_with_the_mouse_undoes_and_redoes_exactly(window: 
         item = scene.node_items[node_id]
         grip = item.mapToScene(40, 30)
         _look_at(window, grip, grip + by)
-        _drag(qtbot, window, grip, grip + by)
+        drag(qtbot, window, grip, grip + by)
 
     def set_param(r: int) -> None:
         push_edit(stack, graph, SetParam(graph.find("conv1").id, "out_channels", 7 + r), "Set out_channels")
