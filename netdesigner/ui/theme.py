@@ -71,8 +71,15 @@ def app_icon() -> QIcon:
     return QIcon(str(RESOURCES / "icons" / "netdesigner.svg"))
 
 
+_CATEGORY_QCOLOURS: dict[Category, QColor] = {}
+
+
 def category_colour(category: Category) -> QColor:
-    return QColor(CATEGORY_COLOURS[category])
+    """The category's hue (one shared QColor per category: nodes ask for it on every paint)."""
+    colour = _CATEGORY_QCOLOURS.get(category)
+    if colour is None:
+        colour = _CATEGORY_QCOLOURS[category] = QColor(CATEGORY_COLOURS[category])
+    return colour
 
 
 def apply_scheme(scheme: str) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
 
 from netdesigner.core.events import Edge
@@ -48,10 +48,3 @@ class EdgeItem(QGraphicsPathItem):
     def set_shape_text(self, text: str, broken: bool = False) -> None:
         self.label.setText(text)
         self.setPen(QPen(theme.colours().error if broken else theme.colours().edge, 1.6, Qt.PenStyle.DashLine if broken else Qt.PenStyle.SolidLine))
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        super().paint(painter, option, widget)
-
-    def boundingRect(self) -> QRectF:
-        return super().boundingRect().adjusted(-4, -4, 4, 4)

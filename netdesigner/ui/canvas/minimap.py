@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from netdesigner.ui import theme
@@ -21,6 +21,7 @@ class MiniMap(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Map of the whole graph: click or drag to move the view")
         self._redraw = QTimer(self, singleShot=True, interval=30, timeout=self.update)
+        self._layer: QPixmap | None = None  # the nodes drawn small, redrawn only when the scene changes
         view.view_changed.connect(self._redraw.start)
 
     def place(self) -> None:
@@ -28,25 +29,42 @@ class MiniMap(QWidget):
         self.move(area.right() - SIZE[0] - MARGIN, area.bottom() - SIZE[1] - MARGIN)
 
     def watch(self, scene) -> None:
-        scene.changed.connect(self._redraw.start)
+        scene.changed.connect(self._scene_changed)
+        self._scene_changed()
+
+    def _scene_changed(self) -> None:
+        self._layer = None
         self._redraw.start()
 
     def _mapping(self) -> tuple[QRectF, float, QPointF]:
         """The scene rectangle shown, the scale, and the offset that centres it in the widget."""
         scene = self.view.scene()
         rect = scene.itemsBoundingRect().adjusted(-60, -60, 60, 60) if scene else QRectF()
-        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        rect = rect.united(visible) if not rect.isEmpty() else visible
+        if rect.isEmpty():
+            rect = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         scale = min((self.width() - 8) / max(rect.width(), 1), (self.height() - 8) / max(rect.height(), 1))
         offset = QPointF((self.width() - rect.width() * scale) / 2, (self.height() - rect.height() * scale) / 2)
         return rect, scale, offset
 
     def paintEvent(self, event) -> None:
-        scene = self.view.scene()
-        if scene is None:
+        if self.view.scene() is None:
             return
-        c = theme.colours()
+        if self._layer is None or self._layer.size() != self.size():
+            self._layer = self._draw_layer()
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._layer)
+        rect, scale, offset = self._mapping()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        box = QRectF((visible.topLeft() - rect.topLeft()) * scale + offset, visible.size() * scale)
+        painter.setClipRect(QRectF(self.rect()).adjusted(2, 2, -2, -2))
+        painter.setPen(QPen(theme.colours().node_selected, 1.5))
+        painter.drawRect(box)
+
+    def _draw_layer(self) -> QPixmap:
+        c = theme.colours()
+        layer = QPixmap(self.size())
+        layer.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(layer)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         background = QColor(c.node_fill)
         background.setAlpha(225)
@@ -54,19 +72,13 @@ class MiniMap(QWidget):
         painter.setBrush(background)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
         rect, scale, offset = self._mapping()
-
-        def to_map(p: QPointF) -> QPointF:
-            return (p - rect.topLeft()) * scale + offset
-
         painter.setPen(Qt.PenStyle.NoPen)
-        for item in scene.node_items.values():
+        for item in self.view.scene().node_items.values():
             painter.setBrush(c.error if item.error else theme.category_colour(item.node.layer_type.category))
-            box = item.mapRectToScene(QRectF(0, 0, WIDTH, HEIGHT))
-            painter.drawRect(QRectF(to_map(box.topLeft()), to_map(box.bottomRight())))
-        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        painter.setPen(QPen(c.node_selected, 1.5))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(to_map(visible.topLeft()), to_map(visible.bottomRight())))
+            top_left = (item.pos() - rect.topLeft()) * scale + offset
+            painter.drawRect(QRectF(top_left.x(), top_left.y(), max(WIDTH * scale, 2), max(HEIGHT * scale, 1.5)))
+        painter.end()
+        return layer
 
     def _go(self, event: QMouseEvent) -> None:
         rect, scale, offset = self._mapping()

@@ -23,6 +23,7 @@ def key_params(node: Node, limit: int = 2) -> str:
     return ", ".join(parts)
 
 
+_BOUNDS = QRectF(-PORT_RADIUS - 8, -PORT_RADIUS - 2, WIDTH + 2 * PORT_RADIUS + 16, HEIGHT + 2 * PORT_RADIUS + 4)
 _FONTS: list[QFont] = []
 
 
@@ -60,7 +61,7 @@ class NodeItem(QGraphicsItem):
 
     # ---- geometry ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        return QRectF(-PORT_RADIUS - 8, -PORT_RADIUS - 2, WIDTH + 2 * PORT_RADIUS + 16, HEIGHT + 2 * PORT_RADIUS + 4)
+        return _BOUNDS  # asked several times per item per frame: no new rectangle each time
 
     def input_count(self) -> int:
         t = self._node.layer_type
@@ -99,10 +100,13 @@ class NodeItem(QGraphicsItem):
     # ---- painting ----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         node = self._node
-        c = theme.colours()
-        title_font, small_font = _fonts()
         colour = theme.category_colour(node.layer_type.category)
         body = QRectF(0, 0, WIDTH, HEIGHT)
+        if painter.worldTransform().m11() < 0.3 and not self.error and not self.isSelected():
+            painter.fillRect(body, colour)  # a whole graph at a glance: one block per layer
+            return
+        c = theme.colours()
+        title_font, small_font = _fonts()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         border = c.error if self.error else (c.node_selected if self.isSelected() else c.node_border)
         painter.setPen(QPen(border, 2.0 if self.isSelected() or self.error else 1.0))

@@ -20,6 +20,8 @@ from netdesigner.core.events import (
     NodeAdded,
     NodeMoved,
     NodeRemoved,
+    NodeRenamed,
+    ParamChanged,
 )
 from netdesigner.core.graph import Graph
 from netdesigner.core.shapes import ShapeInference, ShapeReport
@@ -48,6 +50,11 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._wire_from: tuple[str, int] | None = None
         self._lifted: Edge | None = None  # an existing wire picked up by its input end
+        self._dirty_nodes: set[str] = set(graph.node_ids())  # to redraw at the next refresh
+        self._node_errors: dict[str, str] = {}
+        self._broken: set[Edge] = set()
+        self._extent_changed = True
+        self._labels_visible = True
         self.locked = False
         self._wire = QGraphicsPathItem()
         self._wire.setPen(QPen(theme.colours().node_selected, 1.8, Qt.PenStyle.DashLine))
@@ -68,16 +75,24 @@ class GraphScene(QGraphicsScene):
     def _on_graph_event(self, event: GraphEvent) -> None:
         if isinstance(event, NodeAdded):
             self._add_node_item(event.node_id)
+            self._dirty_nodes.add(event.node_id)
+            self._extent_changed = True
         elif isinstance(event, NodeRemoved):
             self.removeItem(self.node_items.pop(event.node_id))
+            self._extent_changed = True
         elif isinstance(event, EdgeAdded):
             self._add_edge_item(event.edge)
+            self._dirty_nodes.add(event.edge.dst)
         elif isinstance(event, EdgeRemoved):
             self.removeItem(self.edge_items.pop(event.edge))
+            self._dirty_nodes.add(event.edge.dst)
         elif isinstance(event, NodeMoved):
             item = self.node_items[event.node_id]
             if (item.pos().x(), item.pos().y()) != event.position:
                 item.setPos(*event.position)
+            self._extent_changed = True
+        elif isinstance(event, ParamChanged | NodeRenamed):
+            self._dirty_nodes.add(event.node_id)
         self._refresh.start()
 
     def _add_node_item(self, node_id: str) -> None:
@@ -88,6 +103,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_edge_item(self, edge: Edge) -> None:
         item = EdgeItem(edge)
+        item.label.setVisible(self._labels_visible)
         self.edge_items[edge] = item
         self.addItem(item)
         self._route(item)
@@ -117,23 +133,45 @@ class GraphScene(QGraphicsScene):
                 self._route(self.edge_items[edge])
 
     def refresh_shapes(self) -> None:
-        """Shapes, badges and edge labels from an (incremental) inference of the document."""
+        """Shapes, badges and edge labels from an (incremental) inference of the document.
+
+        Only what changed is touched: nodes whose inference result, error or document entry
+        changed, and the wires at them. A whole-graph pass per edit cost tens of milliseconds
+        on a 500-node graph."""
+        previous = self.report.nodes if self.report is not None else {}
         self.report = report = self.inference.run()
         self.problems = validate(self.graph, report)
         node_errors: dict[str, str] = {}
         for problem in self.problems:
             if problem.severity is Severity.ERROR and problem.node_id and problem.node_id not in node_errors:
                 node_errors[problem.node_id] = problem.message
-        for node_id, item in self.node_items.items():
+        broken = {p.edge for p in self.problems if p.edge is not None}
+        dirty = set(self._dirty_nodes)
+        dirty |= {n for n in report.nodes.keys() | previous.keys() if report.nodes.get(n) is not previous.get(n)}
+        dirty |= {n for n in node_errors.keys() | self._node_errors.keys() if node_errors.get(n) != self._node_errors.get(n)}
+        dirty &= self.node_items.keys()
+        self._dirty_nodes.clear()
+        self._node_errors = node_errors
+        edges: set[Edge] = {e for e in broken ^ self._broken if e in self.edge_items}
+        self._broken = broken
+        for node_id in dirty:
+            item = self.node_items[node_id]
             found = report.nodes.get(node_id)
             text = ", ".join(str(t) for t in found.outputs) if found and found.outputs else ""
             if found and not found.outputs and found.inputs and not found.error:
                 text = str(found.inputs[0])
-            highest = max((e.dst_port for e in self.graph.in_edges(node_id)), default=-1)
+            in_edges = self.graph.in_edges(node_id)
+            highest = max((e.dst_port for e in in_edges), default=-1)
             item.refresh(self.graph.node(node_id), text, node_errors.get(node_id), highest)
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-4000, -4000, 4000, 4000))  # room to pan
-        broken = {p.edge for p in self.problems if p.edge is not None}
-        for edge, item in self.edge_items.items():
+            edges.update(in_edges)
+            edges.update(self.graph.out_edges(node_id))
+        if self._extent_changed:
+            self.setSceneRect(self.itemsBoundingRect().adjusted(-4000, -4000, 4000, 4000))  # room to pan
+            self._extent_changed = False
+        for edge in edges:
+            item = self.edge_items.get(edge)
+            if item is None:
+                continue
             tensor = report.edge_tensor(edge)
             item.set_shape_text(str(tensor) if tensor else "", edge in broken)
             self._route(item)
@@ -145,6 +183,14 @@ class GraphScene(QGraphicsScene):
             if isinstance(item, NodeItem):
                 return item
         return None
+
+    def show_labels(self, visible: bool) -> None:
+        """Wire labels on or off (off when zoomed out too far to read them)."""
+        if visible == self._labels_visible:
+            return
+        self._labels_visible = visible
+        for item in self.edge_items.values():
+            item.label.setVisible(visible)
 
     def set_locked(self, locked: bool) -> None:
         """A locked document: layers cannot be dragged (selection and panning still work)."""

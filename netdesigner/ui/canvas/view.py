@@ -22,6 +22,7 @@ from netdesigner.ui import theme
 from netdesigner.ui.canvas.minimap import MiniMap
 
 LAYER_MIME_TYPE = "application/x-netdesigner-layer-type"
+LABELS_FROM_ZOOM = 0.45  # wire labels below this zoom are too small to read and cost frames
 
 
 class GraphView(QGraphicsView):
@@ -42,6 +43,11 @@ class GraphView(QGraphicsView):
         self.minimap = MiniMap(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self.view_changed)
+        self.view_changed.connect(self._level_of_detail)
+
+    def _level_of_detail(self) -> None:
+        if self.scene() is not None:
+            self.scene().show_labels(self.transform().m11() >= LABELS_FROM_ZOOM)
 
     # ---- zoom and fit ------------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:

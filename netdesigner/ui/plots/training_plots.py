@@ -22,14 +22,25 @@ VAL_COLOUR = "#d9822b"
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
 
 
-def smoothed(values: np.ndarray, weight: float = SMOOTHING) -> np.ndarray:
-    """Debiased exponential moving average (early points are not pulled towards zero)."""
-    out = np.empty_like(values)
-    average = 0.0
-    for i, v in enumerate(values):
-        average = weight * average + (1 - weight) * v
-        out[i] = average / (1 - weight ** (i + 1))
-    return out
+class Smoother:
+    """Debiased exponential moving average, extended by the new points only (a redraw costs
+    the batches since the last one, not the whole run)."""
+
+    def __init__(self, weight: float = SMOOTHING) -> None:
+        self.weight = weight
+        self.average = 0.0
+        self.count = 0
+
+    def extend(self, values) -> list[float]:
+        out = []
+        for v in values:
+            if not math.isfinite(v):
+                out.append(math.nan)
+                continue
+            self.count += 1
+            self.average = self.weight * self.average + (1 - self.weight) * v
+            out.append(self.average / (1 - self.weight ** self.count))
+        return out
 
 
 class _Growing:
@@ -102,7 +113,8 @@ class TrainingPlots(QWidget):
         self.clear()
 
     def clear(self) -> None:
-        self._batch_x, self._batch_y = _Growing(), _Growing()
+        self._batch_x, self._batch_y, self._smooth_y = _Growing(), _Growing(), _Growing()
+        self._smoother = Smoother()
         self._epochs: list[int] = []
         self._train: list[float] = []
         self._val: list[float] = []
@@ -129,10 +141,9 @@ class TrainingPlots(QWidget):
         self._batch_y.extend([v if math.isfinite(v) else np.nan for v in losses])
         self._lr_x.extend(x)
         self._lr_y.extend(lrs)
-        y = self._batch_y.view()
-        self.batch_curve.setData(self._batch_x.view(), y)
-        finite = np.where(np.isfinite(y), y, 0.0)
-        self.smooth_curve.setData(self._batch_x.view(), smoothed(finite) if len(y) < 20_000 else finite)
+        self._smooth_y.extend(self._smoother.extend(losses))
+        self.batch_curve.setData(self._batch_x.view(), self._batch_y.view())
+        self.smooth_curve.setData(self._batch_x.view(), self._smooth_y.view())
         self.lr_curve.setData(self._lr_x.view(), self._lr_y.view())
         self.lr_plot.setYRange(0, float(np.nanmax(self._lr_y.view())) * 1.15 or 1.0, padding=0)
 
