@@ -17,12 +17,15 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from netdesigner.core.graph import Graph, Source
 
 TARGET_INCREMENTAL_MS = 20.0  # for ResNet-18 on the project's 2-core machine
 TARGET_COMPILE_MS = 200.0
 
+
+PROJECTS = Path(__file__).resolve().parent.parent / "projects"
 
 def resnet18_graph() -> Graph:
     """ResNet-18 (3×224×224 → 1000 classes), as drawn from Conv/BatchNorm/ReLU/Add."""
@@ -134,8 +137,25 @@ def measure(graph: Graph, edit_node: str, param: str, values: tuple, repeat: int
     }
 
 
+def measure_training_headless() -> dict[str, dict]:
+    """Trainer against a hand-written loop (same model, data, batch size, CPU), epochs interleaved."""
+    from netdesigner.core.project import Project
+    from netdesigner.data.registry import load_dataset
+    from netdesigner.train.throughput import compare
+
+    found = {}
+    for example in ("digits_cnn", "spirals_mlp"):
+        project = Project.load(PROJECTS / f"{example}.ndproj")
+        data = project.data
+        splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
+                              test_fraction=data.test_fraction, seed=0)
+        found[example] = compare(project.compile(), project.graph, splits, project.training, epochs=7)
+    return found
+
+
 def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -> int:
-    """Prints the figures; ``only`` is "core" (shapes, compile) or "ui" (the window), else both.
+    """Prints the figures; ``only`` is "core" (shapes, compile), "ui" (the window) or "train"
+    (the trainer, headless and in the window), else all.
 
     The window's figures need PySide6 and are measured offscreen (netdesigner/ui/window_bench.py
     says what each one means); Qt is imported only when they are wanted."""
@@ -143,11 +163,13 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
 
     torch.manual_seed(0)
     cases: dict[str, dict] = {}
-    if only != "ui":
+    if only in (None, "core"):
         cases["resnet18"] = measure(resnet18_graph(), "fc", "out_features", (999, 1000), repeat)
         cases["chain500"] = measure(chain_graph(500), "fc249", "out_features", (65, 64), repeat)
+    if only in (None, "train"):
+        cases["train"] = measure_training_headless()
     skipped = None
-    if only != "core":
+    if only in (None, "ui", "train"):
         try:
             from netdesigner.ui.window_bench import measure_window
         except ImportError as e:  # no PySide6: the core figures still stand
@@ -156,7 +178,12 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
                 return 2
             skipped = str(e)
         else:
-            cases["ui"] = measure_window(repeat=max(3, min(repeat, 7)))
+            if only in (None, "ui"):
+                cases["ui"] = measure_window(repeat=max(3, min(repeat, 7)))
+            if only in (None, "train"):
+                from netdesigner.ui.training_bench import measure_training
+
+                cases["train_window"] = measure_training("digits_cnn.ndproj", epochs=10)
     if as_json:
         print(json.dumps(cases, indent=2, ensure_ascii=False))
         return 0
@@ -173,6 +200,16 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.ui.window_bench import print_figures
 
         print_figures(cases["ui"])
+    if "train" in cases:
+        print("\ntraining (CPU; training-pass samples/s, median of 7 interleaved epochs)")
+        for example, r in cases["train"].items():
+            print(f"  {example:12} trainer {r['trainer_samples_per_s']:10,.0f}  hand-written loop "
+                  f"{r['hand_written_samples_per_s']:10,.0f}  ratio {r['ratio']:.2f}   "
+                  f"target ≥ 0.95: {'met' if r['ratio'] >= 0.95 else 'MISSED'}")
+    if "train_window" in cases:
+        from netdesigner.ui.training_bench import print_training_figures
+
+        print_training_figures(cases["train_window"])
     elif skipped:
         print(f"\nwindow figures skipped: {skipped}")
     return 0

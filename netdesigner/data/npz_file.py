@@ -32,16 +32,21 @@ def load_npz(o: dict[str, Any]) -> Samples:
 
     path = existing_file(o["path"], "npz")
     try:
-        archive = np.load(path, allow_pickle=False)
-    except _READ_ERRORS as e:
-        if "pickle" in str(e):  # not a NumPy file at all, or a pickle: NumPy's only other reader
-            raise DataError(f"{path}: cannot be read as a .npz archive (it is not one; NetDesigner never unpickles)") from None
-        raise DataError(f"{path}: cannot be read as a .npz archive ({_reason(e)})") from None
-    if not hasattr(archive, "files"):
-        raise DataError(f"{path}: holds one array, not a .npz archive with arrays X and y (np.savez(path, X=…, y=…))")
-    with archive:
-        x = _array(archive, path, ("X", "x"))
-        y = _array(archive, path, ("y", "Y"))
+        file = open(path, "rb")  # noqa: SIM115 - ours to close, also when NumPy gives up half-way
+    except OSError as e:
+        raise DataError(f"{path}: cannot be opened ({e.strerror or e})") from None
+    with file:
+        try:
+            archive = np.load(file, allow_pickle=False)
+        except _READ_ERRORS as e:
+            if "pickle" in str(e):  # not a NumPy file at all, or a pickle: NumPy's only other reader
+                raise DataError(f"{path}: cannot be read as a .npz archive (it is not one; NetDesigner never unpickles)") from None
+            raise DataError(f"{path}: cannot be read as a .npz archive ({_reason(e)})") from None
+        if not hasattr(archive, "files"):
+            raise DataError(f"{path}: holds one array, not a .npz archive with arrays X and y (np.savez(path, X=…, y=…))")
+        with archive:
+            x = _array(archive, path, ("X", "x"))
+            y = _array(archive, path, ("y", "Y"))
     if x.ndim == 0 or y.ndim == 0:
         raise DataError(f"{path}: X and y must have one row per sample, but {'X' if x.ndim == 0 else 'y'} is a single number")
     if x.dtype.kind not in "biuf":

@@ -9,6 +9,9 @@ import sys
 def run_window(file: str | None = None, screenshot: str | None = None, theme: str = "system") -> int:
     if screenshot and not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # without a screen Qt would abort
+    from netdesigner.ui.train_bridge import reserve_cpu_threads_for_training
+
+    reserve_cpu_threads_for_training()  # before anything imports torch
     from PySide6.QtWidgets import QApplication
 
     from netdesigner.core.errors import ProjectError

@@ -9,6 +9,7 @@ batches come, the GUI draws at most 20 times a second and never waits for the wo
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -38,6 +39,39 @@ class BatchRun:
     samples_per_s: float = 0.0
 
 
+_CPU_THREADS: list[int] = []
+
+
+TRAIN_THREADS_VARIABLE = "NETDESIGNER_TRAIN_THREADS"
+
+
+def reserve_cpu_threads_for_training() -> None:
+    """Call before torch is imported: torch's CPU threads go to the training thread only.
+
+    OpenMP keeps a team of threads per calling thread. Once the GUI thread had a team of its
+    own (two threads on a two-core machine), the training thread's team shared the cores with
+    it and trained the digits CNN at about half speed (15 k against 28 k samples/s, measured),
+    even with the GUI idle. The GUI thread's own torch work (shape inference on the meta
+    device, compiling) needs no threads, so it is started with one and the training thread
+    takes them all. Does nothing where the person set OMP_NUM_THREADS."""
+    if "OMP_NUM_THREADS" in os.environ or TRAIN_THREADS_VARIABLE in os.environ:
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    os.environ[TRAIN_THREADS_VARIABLE] = str(cores)
+    os.environ["OMP_NUM_THREADS"] = "1"
+
+
+def _gui_thread_gives_up_cpu_threads() -> int:
+    """How many CPU threads the training thread takes (and, where the start-up did not already,
+    the GUI thread keeps one from now on)."""
+    import torch
+
+    if not _CPU_THREADS:
+        _CPU_THREADS.append(int(os.environ.get(TRAIN_THREADS_VARIABLE, 0)) or torch.get_num_threads())
+        torch.set_num_threads(1)
+    return _CPU_THREADS[0]
+
+
 class TrainingBridge(QObject):
     started = Signal(object)  # RunStarted
     batches = Signal(object)  # BatchRun, at most rate_hz times a second
@@ -52,12 +86,15 @@ class TrainingBridge(QObject):
         self._thread: threading.Thread | None = None
         self._timer = QTimer(self, interval=int(1000 / rate_hz), timeout=self.drain)
         self.redraws = 0  # how many times batches were handed on (tests check the coalescing)
+        self._threads = 1
 
     # ---- control -----------------------------------------------------------------------
     def start(self, trainer: Any) -> None:
         """Runs ``trainer.run()`` on a worker thread; refused while a run is going."""
         if self.running:
             raise RuntimeError("a training run is already going")
+        self._threads = _gui_thread_gives_up_cpu_threads()
+
         if self.trainer is not trainer:
             if self.trainer is not None:
                 self.trainer.remove_listener(self._queue.put)
@@ -69,6 +106,9 @@ class TrainingBridge(QObject):
 
     def _work(self) -> None:
         try:
+            import torch
+
+            torch.set_num_threads(self._threads)  # per thread with OpenMP: this one gets them all
             self.trainer.run()  # sends RunFinished or RunFailed itself
         except BaseException as e:  # noqa: BLE001 - whatever happens, the window hears of it
             self._queue.put(RunFailed(f"Training stopped with an unexpected error: {e}", "error"))

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from netdesigner.ui import theme
@@ -19,6 +20,7 @@ BATCH_COLOUR = "#9db7e0"
 SMOOTH_COLOUR = "#2f6fde"
 TRAIN_COLOUR = "#2f6fde"
 VAL_COLOUR = "#d9822b"
+REDRAW_HZ = 8  # batch curves; epoch curves are drawn when an epoch ends
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
 
 
@@ -96,6 +98,11 @@ class TrainingPlots(QWidget):
         self.metric_curve = self.metric_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5, symbolBrush=VAL_COLOUR)
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen(SMOOTH_COLOUR, width=2))
         self.grad_curves: dict[str, pg.PlotDataItem] = {}
+        for curve in (self.batch_curve, self.smooth_curve):
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+        self._redraw = QTimer(self, singleShot=True, interval=int(1000 / REDRAW_HZ), timeout=self._draw_batches)
+        self.grad_plot.setLogMode(y=True)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(self._set_log)
         controls = QHBoxLayout()
@@ -120,6 +127,10 @@ class TrainingPlots(QWidget):
         self._val: list[float] = []
         self._metric: list[float] = []
         self._lr_x, self._lr_y = _Growing(), _Growing()
+        self._lr_changed, self._last_lr = False, math.nan
+        self._epochs_changed = False
+        self._metric_name, self._metric_title = "", ""
+        self._redraw.stop()
         self._grads: dict[str, list[tuple[int, float]]] = {}
         self._batches_per_epoch = 1
         for curve in (self.batch_curve, self.smooth_curve, self.train_curve, self.val_curve, self.metric_curve, self.lr_curve):
@@ -142,33 +153,63 @@ class TrainingPlots(QWidget):
         self._lr_x.extend(x)
         self._lr_y.extend(lrs)
         self._smooth_y.extend(self._smoother.extend(losses))
+        self._lr_changed = self._lr_changed or len(set(lrs)) > 1 or lrs[0] != self._last_lr
+        self._last_lr = lrs[-1]
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _draw_batches(self) -> None:
+        """Everything new, at most ``REDRAW_HZ`` times a second: pyqtgraph paints in Python,
+        holding the interpreter lock the training thread needs, so every redraw costs training."""
+        if self._epochs_changed:
+            self._draw_epochs()
         self.batch_curve.setData(self._batch_x.view(), self._batch_y.view())
         self.smooth_curve.setData(self._batch_x.view(), self._smooth_y.view())
+        if self._lr_changed:  # a constant learning rate is redrawn at epoch ends only
+            self._draw_lr()
+
+    def _draw_lr(self) -> None:
+        self._lr_changed = False
+        if not self._lr_y.size:
+            return
         self.lr_curve.setData(self._lr_x.view(), self._lr_y.view())
         self.lr_plot.setYRange(0, float(np.nanmax(self._lr_y.view())) * 1.15 or 1.0, padding=0)
 
     def add_epoch(self, epoch: int, train_loss: float, val_loss: float | None, metric_name: str, metric: float | None,
                   grad_norms: dict[str, float]) -> None:
+        """Keeps the epoch's figures; they are drawn with the next redraw (epochs of small data
+        sets end many times a second, and each drawing holds the training thread up)."""
         self._epochs.append(epoch)
         self._train.append(train_loss)
-        self.train_curve.setData(self._epochs, self._train)
         if val_loss is not None:
             self._val.append(val_loss)
-            self.val_curve.setData(self._epochs[-len(self._val):], self._val)
         if metric is not None:
             self._metric.append(metric)
-            self.metric_plot.setTitle(f"Validation {metric_name}", color=theme.colours().text.name(), size="9pt")
-            self.metric_plot.setLabel("left", metric_name)
+            self._metric_name = metric_name
+        for layer, norm in grad_norms.items():
+            self._grads.setdefault(layer, []).append((epoch, max(norm, 1e-12)))
+        self._epochs_changed = True
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _draw_epochs(self) -> None:
+        self._epochs_changed = False
+        self._draw_lr()
+        self.train_curve.setData(self._epochs, self._train)
+        if self._val:
+            self.val_curve.setData(self._epochs[-len(self._val):], self._val)
+        if self._metric:
+            if self._metric_name != self._metric_title:
+                self._metric_title = self._metric_name
+                self.metric_plot.setTitle(f"Validation {self._metric_name}", color=theme.colours().text.name(), size="9pt")
+                self.metric_plot.setLabel("left", self._metric_name)
             self.metric_curve.setData(self._epochs[-len(self._metric):], self._metric)
-        for i, (layer, norm) in enumerate(grad_norms.items()):
-            points = self._grads.setdefault(layer, [])
-            points.append((epoch, norm))
+        for i, (layer, points) in enumerate(self._grads.items()):
             if layer not in self.grad_curves:
-                colour = pg.intColor(i, hues=max(len(grad_norms), 6), sat=180, maxValue=220)
+                colour = pg.intColor(i, hues=max(len(self._grads), 6), sat=180, maxValue=220)
                 self.grad_curves[layer] = self.grad_plot.plot(pen=pg.mkPen(colour, width=1.6), name=layer)
             xs, ys = zip(*points, strict=True)
-            self.grad_curves[layer].setData(list(xs), [max(y, 1e-12) for y in ys])
-        self.grad_plot.setLogMode(y=True)
+            self.grad_curves[layer].setData(list(xs), list(ys))
 
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
