@@ -114,9 +114,13 @@ class TrainDock(QScrollArea):
         self.fit_button = QPushButton("Fit the graph to the data…")
         self.fit_button.setToolTip("Set the Input shape and the number of classes from the data set (asks first)")
         self.fit_button.clicked.connect(self.fit_clicked)
+        self.preview_button = QPushButton("Preview samples…")
+        self.preview_button.setToolTip("Look at some samples of the data set: images, rows or points")
+        self.preview_button.clicked.connect(self.show_preview)
         data_layout.addWidget(self.dataset)
         data_layout.addLayout(self.data_form)
         data_layout.addWidget(self.data_info)
+        data_layout.addWidget(self.preview_button)
         data_layout.addWidget(self.fit_button)
 
         training = QGroupBox("Training")
@@ -254,6 +258,17 @@ class TrainDock(QScrollArea):
         for name, editor in self.data_editors.items():
             editor.set_value(values[name])
 
+    def show_preview(self) -> None:
+        from netdesigner.ui.data_preview_dialog import DataPreviewDialog
+
+        if not self.project.data.dataset:
+            self.message.setText("Choose a data set first.")
+            return
+        dialog = DataPreviewDialog(self.project.data.dataset, dict(self.project.data.options), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.preview_dialog = dialog
+
     # ---- edits -------------------------------------------------------------------------
     def _push(self, section: str, field: str, value: Any, text: str) -> None:
         settings = getattr(self.project, section)
@@ -326,7 +341,8 @@ class TrainDock(QScrollArea):
         self.pause_button.setText("Resume" if paused else "Pause")
         self.stop_button.setEnabled(running)
         self.reset_button.setEnabled(has_weights and not running)
-        for editor in (*self.training_editors.values(), *self.fraction_editors.values(), self.dataset, self.fit_button):
+        for editor in (*self.training_editors.values(), *self.fraction_editors.values(), self.dataset, self.fit_button,
+                       self.preview_button):
             editor.setEnabled(not running)
         for editor in self.data_editors.values():
             editor.setEnabled(not running)

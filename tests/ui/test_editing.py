@@ -331,3 +331,23 @@ def test_build_lenet5_from_an_empty_canvas_with_the_mouse(window: MainWindow, qt
     assert window.save(path)
     again = Project.load(path).graph
     assert [(n.type, n.params) for n in again.nodes()] == [(target.node(i).type, target.node(i).params) for i in order]
+
+
+def test_rubber_band_and_ctrl_click_select(window: MainWindow, qtbot) -> None:
+    window.open_file(PROJECTS / "spirals_mlp.ndproj")
+    graph, scene = window.project.graph, window.scene
+    window.view.fit_all()
+    first, second = scene.node_items[graph.find("point").id], scene.node_items[graph.find("fc1").id]
+    band = first.sceneBoundingRect().united(second.sceneBoundingRect()).adjusted(-30, -20, 30, 20)
+    viewport = window.view.viewport()
+    start, end = window.view.mapFromScene(band.topLeft()), window.view.mapFromScene(band.bottomRight())
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, (start + end) / 2)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert set(window.selected_node_ids()) == {graph.find("point").id, graph.find("fc1").id}
+    third = scene.node_items[graph.find("fc3").id]
+    at = window.view.mapFromScene(third.mapToScene(60, 30))
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, pos=at)
+    assert len(window.selected_node_ids()) == 3
+    assert window.stack.count() == 0  # selecting is not an edit

@@ -235,3 +235,12 @@ def test_the_canvas_pans_and_selects_while_training_runs(spirals: MainWindow, qt
     assert window.training.running
     points = window.plots.point_counts()["batches"]
     qtbot.waitUntil(lambda: window.plots.point_counts()["batches"] > points, timeout=10_000)  # curves still move
+
+
+def test_preview_button_shows_the_chosen_data_set(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    qtbot.mouseClick(window.train_dock.preview_button, Qt.MouseButton.LeftButton)
+    dialog = window.train_dock.preview_dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.preview is not None and dialog.preview.kind == "scatter" and not dialog.error
+    dialog.close()
