@@ -89,6 +89,7 @@ class TrainDock(QScrollArea):
     pause_clicked = Signal()
     stop_clicked = Signal()
     fit_clicked = Signal()
+    dataset_chosen = Signal(str)  # the person picked another data set (after the edit)
     reset_clicked = Signal()
 
     def __init__(self) -> None:
@@ -294,6 +295,7 @@ class TrainDock(QScrollArea):
         self._push("data", "options", {}, "options")
         self._push("data", "dataset", name, "data set")
         self.stack.endMacro()
+        self.dataset_chosen.emit(name)
 
     def _set_option(self, option: Any, raw: Any) -> None:
         try:

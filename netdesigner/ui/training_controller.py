@@ -92,6 +92,7 @@ class TrainingController(QObject):
         self.dock.stop_clicked.connect(self.stop)
         self.dock.reset_clicked.connect(self.reset_weights)
         self.dock.fit_clicked.connect(self.fit_graph_to_data)
+        self.dock.dataset_chosen.connect(lambda _name: self.fit_graph_to_data(quiet_when_fitting=True))
         self.bridge.started.connect(self._on_started)
         self.bridge.batches.connect(self._on_batches)
         self.bridge.epoch_ended.connect(self._on_epoch)
@@ -152,7 +153,7 @@ class TrainingController(QObject):
         self._update_buttons()
         self._say("Weights forgotten: the next Start begins from fresh ones.")
 
-    def fit_graph_to_data(self, ask: bool = True) -> int:
+    def fit_graph_to_data(self, ask: bool = True, quiet_when_fitting: bool = False) -> int:
         """Proposes the Input shape and class count the data set needs; applies them as one
         undoable edit once the person agrees. Returns how many settings changed."""
         from PySide6.QtWidgets import QMessageBox
@@ -170,7 +171,8 @@ class TrainingController(QObject):
             return 0
         proposals = propose_fit(project.graph, info)
         if not proposals:
-            self._say(f"The graph already fits {info.name}.")
+            if not quiet_when_fitting:
+                self._say(f"The graph already fits {info.name}.")
             return 0
         graph = project.graph
         lines = "\n".join(f"• {graph.node(p.node_id).name}.{p.param}: {p.old} → {p.new} ({p.reason})" for p in proposals)

@@ -148,10 +148,16 @@ def test_choosing_another_data_set_rebuilds_its_options(spirals: MainWindow, qtb
     dock = window.train_dock
     index = dock.dataset.findData("digits")
     dock.dataset.setCurrentIndex(index)
+    asked = answer_next_dialog(QMessageBox.StandardButton.No)  # the MLP does not fit 1×8×8 images
     dock.dataset.activated.emit(index)
+    assert asked and "point.shape: (2,) → (1, 8, 8)" in asked[0]
     assert window.project.data.dataset == "digits" and "layout" in dock.data_editors
+    assert window.project.graph.find("point").params["shape"] == (2,)  # declined: unchanged
     window.stack.undo()
     assert window.project.data.dataset == "spirals" and "turns" in dock.data_editors
+    index = dock.dataset.findData("moons")
+    dock.dataset.activated.emit(index)  # fits already: nothing to ask
+    assert window.project.data.dataset == "moons"
 
 
 def test_a_model_that_does_not_fit_its_data_says_so_before_starting(spirals: MainWindow) -> None:
