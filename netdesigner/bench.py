@@ -183,7 +183,7 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
             if only in (None, "train"):
                 from netdesigner.ui.training_bench import measure_training
 
-                cases["train_window"] = measure_training("digits_cnn.ndproj", epochs=10)
+                cases["train_window"] = measure_training("digits_cnn.ndproj", epochs=30)
     if as_json:
         print(json.dumps(cases, indent=2, ensure_ascii=False))
         return 0

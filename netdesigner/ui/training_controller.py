@@ -222,7 +222,7 @@ class TrainingController(QObject):
         self.dock.progress.setRange(0, self._total_batches)
         self.dock.progress.setValue(0)
         self.dock.device_label.setText(f"Device: <b>{event.device}</b> · {event.parameters:,} parameters · {event.task}")
-        self.plots.start_run(event.batches_per_epoch)
+        self.plots.start_run(event.batches_per_epoch, event.first_epoch + event.epochs - 1)
         for note in getattr(self.trainer, "notes", []):
             self.window.statusBar().showMessage(note, 8000)
 

@@ -20,7 +20,7 @@ BATCH_COLOUR = "#9db7e0"
 SMOOTH_COLOUR = "#2f6fde"
 TRAIN_COLOUR = "#2f6fde"
 VAL_COLOUR = "#d9822b"
-REDRAW_HZ = 8  # batch curves; epoch curves are drawn when an epoch ends
+REDRAW_HZ = 5  # batch curves; epoch curves are drawn when an epoch ends
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
 
 
@@ -139,8 +139,13 @@ class TrainingPlots(QWidget):
             self.grad_plot.removeItem(curve)
         self.grad_curves = {}
 
-    def start_run(self, batches_per_epoch: int) -> None:
+    def start_run(self, batches_per_epoch: int, last_epoch: int | None = None) -> None:
+        """A run begins; with ``last_epoch`` the x axes span the whole run from the start, so
+        the person sees how far it has come, and the axes need no redrawing as it grows."""
         self._batches_per_epoch = max(1, batches_per_epoch)
+        if last_epoch:
+            for plot in (self.loss_plot, self.metric_plot, self.lr_plot, self.grad_plot):
+                plot.setXRange(0, last_epoch, padding=0.02)
 
     # ---- new data ----------------------------------------------------------------------
     def add_batches(self, epochs: list[int], batches: list[int], losses: list[float], lrs: list[float]) -> None:
