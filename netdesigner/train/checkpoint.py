@@ -41,7 +41,17 @@ def restore(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
 
 
 def optimizer_snapshot(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
-    return copy.deepcopy(optimizer.state_dict())
+    """A copy of the optimiser's state: its tensors cloned, the small rest deep-copied
+    (``deepcopy`` of the whole state cost a tenth of a small model's training time)."""
+    import torch
+
+    state = optimizer.state_dict()
+    tensors = {
+        key: {name: value.detach().clone() if isinstance(value, torch.Tensor) else copy.deepcopy(value)
+              for name, value in entry.items()}
+        for key, entry in state["state"].items()
+    }
+    return {"state": tensors, "param_groups": copy.deepcopy(state["param_groups"])}
 
 
 def is_finite(module: torch.nn.Module) -> bool:
