@@ -234,7 +234,7 @@ def measure_fit_frames(app, window, frames: int) -> dict[str, float]:
 
 def chain_file(folder: Path, length: int = 500) -> Path:
     """The bench's chain graph, laid out and saved as a project (as a person's file would be)."""
-    from netdesigner.bench import chain_graph
+    from netdesigner.bench_graphs import chain_graph
     from netdesigner.core.layout import layout_edit
     from netdesigner.core.project import Project
 
