@@ -121,9 +121,12 @@ class Objective:
         for head in self.heads:  # metrics from detached tensors: no autograd, no extra ops
             out = outs[head.index]
             if head.target == "classes":
-                scores = out.movedim(1, -1) if head.class_axis == 1 else out
-                scores = scores.reshape(-1, scores.shape[-1])
-                target = y.reshape(-1)
+                if out.dim() == 2:  # the common (batch, classes) case: no reshaping calls per batch
+                    scores, target = out, y if y.dim() == 1 else y.reshape(-1)
+                else:
+                    scores = out.movedim(1, -1) if head.class_axis == 1 else out
+                    scores = scores.reshape(-1, scores.shape[-1])
+                    target = y.reshape(-1)
                 part = F.cross_entropy(scores, target) if head.loss == "cross_entropy" else F.nll_loss(scores, target)
                 if tally is not None:
                     predicted = scores.detach().argmax(-1)
