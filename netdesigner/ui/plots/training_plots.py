@@ -103,6 +103,8 @@ class TrainingPlots(QWidget):
             curve.setDownsampling(auto=True, method="peak")
         self._redraw = QTimer(self, singleShot=True, interval=int(1000 / REDRAW_HZ), timeout=self._draw_batches)
         self.grad_plot.setLogMode(y=True)
+        self.grad_plot.setYRange(-4, 1)  # 1e-4 … 10 until there are norms to fit (empty log axes overprint)
+        self.grad_plot.enableAutoRange(axis="y")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(self._set_log)
         controls = QHBoxLayout()
