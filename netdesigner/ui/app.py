@@ -12,6 +12,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     from netdesigner.ui.train_bridge import reserve_cpu_threads_for_training
 
     reserve_cpu_threads_for_training()  # before anything imports torch
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from netdesigner.core.errors import ProjectError
@@ -26,14 +27,20 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     window = MainWindow()
     if not screenshot:
         window.restore_layout()  # a screenshot shows the default layout, whatever the person did
+    if file and not screenshot:
+        # Show the window first: the first shape inference imports torch (about two seconds),
+        # and a window that appears at once with "Opening…" beats a blank wait (DESIGN rule 8).
+        window.show()
+        window.statusBar().showMessage(f"Opening {file}…")
+        QTimer.singleShot(50, lambda: _open_reporting(window, file))  # after the first paint
+        return app.exec()
     if file:
         try:
             window.open_file(file)
         except ProjectError as e:
             print(f"netdesigner: {e}", file=sys.stderr)
-            if screenshot:
-                window.deleteLater()
-                return 2
+            window.deleteLater()
+            return 2
     window.show()
     if screenshot:
         app.processEvents()
@@ -46,3 +53,18 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
         app.processEvents()
         return 0
     return app.exec()
+
+
+def _open_reporting(window, file: str) -> None:
+    """Opens the file given on the command line; a problem is said in the window and on stderr."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from netdesigner.core.errors import ProjectError
+
+    try:
+        window.open_file(file)
+        window.statusBar().clearMessage()
+    except ProjectError as e:
+        print(f"netdesigner: {e}", file=sys.stderr)
+        window.statusBar().clearMessage()
+        QMessageBox.warning(window, "Cannot open", str(e))
