@@ -250,3 +250,18 @@ def test_preview_button_shows_the_chosen_data_set(spirals: MainWindow, qtbot) ->
     qtbot.waitExposed(dialog)
     assert dialog.preview is not None and dialog.preview.kind == "scatter" and not dialog.error
     dialog.close()
+
+
+def test_a_diverging_run_says_so_and_keeps_finite_weights(window: MainWindow, qtbot) -> None:
+    import torch
+
+    window.new_from_example(PROJECTS / "sine_mlp.ndproj")  # mse on a linear output: SGD at 1e3 overflows
+    training = window.project.training
+    training.optimizer, training.momentum, training.learning_rate, training.epochs = "sgd", 0.0, 1e3, 20
+    window.training.start()
+    end = _wait_end(qtbot, window)
+    assert not end.ok and end.kind == "nan", end
+    assert "learning rate" in window.train_dock.message.text()
+    assert all(torch.isfinite(v).all() for v in window.project.weights.values())
+    assert not window.training.running and window.train_dock.start_button.isEnabled()
+    assert window.project.runs[-1]["reason"] == "failed"
