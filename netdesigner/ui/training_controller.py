@@ -109,6 +109,22 @@ class TrainingController(QObject):
         self._built_for = self._splits_for = None
         self.plots.clear()
         self._update_buttons()
+        self.show_device()
+
+    def show_device(self) -> None:
+        """Where a run would train, before it starts (a run's own device replaces it)."""
+        from netdesigner.train.device import auto_keeps_cpu, choose_device
+
+        setting = self.window.project.training.device
+        report = self.window.scene.report if self.window.scene is not None else None
+        macs = report.total_macs if report is not None else None
+        try:
+            device = choose_device(setting, macs)
+        except NetDesignerError as e:
+            self.dock.device_label.setText(f"Device: <span style='color:{theme.ERROR.name()}'>{e}</span>")
+            return
+        why = " (a small model: faster on the CPU)" if setting == "auto" and auto_keeps_cpu(macs) else ""
+        self.dock.device_label.setText(f"Device: <b>{device}</b>{why}")
 
     # ---- buttons -----------------------------------------------------------------------
     def start(self) -> None:

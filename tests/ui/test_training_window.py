@@ -265,3 +265,8 @@ def test_a_diverging_run_says_so_and_keeps_finite_weights(window: MainWindow, qt
     assert all(torch.isfinite(v).all() for v in window.project.weights.values())
     assert not window.training.running and window.train_dock.start_button.isEnabled()
     assert window.project.runs[-1]["reason"] == "failed"
+
+
+def test_the_device_is_shown_before_a_run(spirals: MainWindow) -> None:
+    text = spirals.train_dock.device_label.text()
+    assert "<b>cpu</b>" in text and "small model" in text
