@@ -1,0 +1,113 @@
+"""How sharp the minimum is: the Hessian's dominant eigenvalue and its trace, from
+Hessian-vector products (double backward), never the Hessian itself.
+
+- ``top_hessian_eigenvalue``: power iteration, v ← Hv / ‖Hv‖, λ = vᵀHv.
+- ``hessian_trace``: Hutchinson's estimator, tr H = E[vᵀHv] over Rademacher vectors v
+  (Hutchinson 1989; as PyHessian computes it, Yao, Gholami, Keutzer & Mahoney 2020).
+
+One Hessian-vector product costs about two gradients (PERFORMANCE.md, "Hessian"). The
+gradient graph is built once per call and reused by every product.
+
+``loss_fn_tensor(module, x, y)`` returns a differentiable scalar tensor; for the training
+loss use ``landscape.loss_tensor_fn_for(trainer.objective)``. The module is put in eval
+mode for the call (dropout off, BatchNorm on its running statistics) and given back in the
+mode it had; pass a private copy (``landscape.private_copy(module, trainer.snapshot())``)
+while a trainer is running. Only parameters that require gradients count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
+
+LossTensorFn = Callable[[Any, Any, Any], "torch.Tensor"]
+
+
+def _gradients(module: torch.nn.Module, loss_fn_tensor: LossTensorFn, x: Any, y: Any
+               ) -> tuple[list[torch.Tensor], tuple[torch.Tensor, ...]]:
+    import torch
+
+    params = [p for p in module.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the module has no parameters that require gradients")
+    loss = loss_fn_tensor(module, x, y)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    return params, grads
+
+
+def _hvp(params: list[torch.Tensor], grads: tuple[torch.Tensor, ...], v: list[torch.Tensor]) -> list[torch.Tensor]:
+    import torch
+
+    out = torch.autograd.grad(grads, params, grad_outputs=v, retain_graph=True, allow_unused=True)
+    return [torch.zeros_like(p) if h is None else h.detach() for p, h in zip(params, out, strict=True)]
+
+
+def _dot(a: list[torch.Tensor], b: list[torch.Tensor]) -> torch.Tensor:
+    return sum((x * y).sum() for x, y in zip(a, b, strict=True))
+
+
+class _EvalMode:
+    def __init__(self, module: torch.nn.Module) -> None:
+        self.module, self.was_training = module, module.training
+
+    def __enter__(self) -> None:
+        self.module.eval()
+
+    def __exit__(self, *_: object) -> None:
+        self.module.train(self.was_training)
+
+
+def top_hessian_eigenvalue(module: torch.nn.Module, loss_fn_tensor: LossTensorFn, x: Any, y: Any, *,
+                           iterations: int = 50, tol: float = 1e-3, seed: int = 0) -> tuple[float, int]:
+    """(λ, iterations used): the Hessian's eigenvalue of largest magnitude at the module's
+    weights (at a minimum, its largest one), by power iteration from a Gaussian start drawn
+    with ``seed``. Stops when λ changes by less than ``tol`` relative to its last value, or
+    after ``iterations``. Convergence is slow when the top two eigenvalues are close."""
+    import torch
+
+    with _EvalMode(module):
+        params, grads = _gradients(module, loss_fn_tensor, x, y)
+        generator = torch.Generator().manual_seed(seed)
+        v = [torch.randn(p.shape, generator=generator, dtype=p.dtype).to(p.device) for p in params]
+        norm = torch.sqrt(_dot(v, v))
+        v = [t / norm for t in v]
+        value, used = None, 0
+        for used in range(1, iterations + 1):  # noqa: B007 - used after the loop
+            hv = _hvp(params, grads, v)
+            new = float(_dot(v, hv))
+            norm = torch.sqrt(_dot(hv, hv))
+            if float(norm) == 0.0:  # Hv = 0: the Hessian is zero along every direction tried
+                value = 0.0
+                break
+            v = [t / norm for t in hv]
+            if value is not None and abs(new - value) <= tol * (abs(value) + 1e-12):
+                value = new
+                break
+            value = new
+    return float(value if value is not None else 0.0), used
+
+
+def hessian_trace(module: torch.nn.Module, loss_fn_tensor: LossTensorFn, x: Any, y: Any, *,
+                  samples: int = 50, tol: float = 1e-2, seed: int = 0) -> tuple[float, int]:
+    """(tr H, samples used): Hutchinson's estimate, the mean of vᵀHv over Rademacher vectors v
+    (entries ±1, drawn with ``seed``). Stops when the running mean changes by less than
+    ``tol`` relative to its last value (``tol=0`` draws all ``samples``). The estimate's
+    standard error is √(2 Σ_{i≠j} H_ij² / samples)."""
+    import torch
+
+    with _EvalMode(module):
+        params, grads = _gradients(module, loss_fn_tensor, x, y)
+        generator = torch.Generator().manual_seed(seed)
+        total, mean, used = 0.0, None, 0
+        for used in range(1, samples + 1):  # noqa: B007 - used after the loop
+            v = [(torch.randint(0, 2, p.shape, generator=generator) * 2 - 1).to(p.device, p.dtype) for p in params]
+            total += float(_dot(v, _hvp(params, grads, v)))
+            new = total / used
+            if mean is not None and abs(new - mean) < tol * (abs(mean) + 1e-12):
+                mean = new
+                break
+            mean = new
+    return float(mean if mean is not None else 0.0), used
