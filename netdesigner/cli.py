@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_train_parser(sub)
 
+    from netdesigner.analysis.command import add_landscape_parser
+
+    add_landscape_parser(sub)
+
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
 
@@ -128,7 +132,14 @@ def _train(args: argparse.Namespace) -> int:
     return run_train(args)
 
 
-COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench, "train": _train}
+def _landscape(args: argparse.Namespace) -> int:
+    from netdesigner.analysis.command import run_landscape
+
+    return run_landscape(args)
+
+
+COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
+            "train": _train, "landscape": _landscape}
 
 
 if __name__ == "__main__":
