@@ -79,6 +79,9 @@ def _macs_per_sample(graph: Graph | None) -> int | None:
     return infer_shapes(graph).total_macs
 
 
+MAX_TRAJECTORY = 400  # weight snapshots kept for the trajectory plane
+
+
 class Trainer:
     """Trains ``module`` (a compiled graph) on ``splits`` as ``settings`` say.
 
@@ -99,6 +102,7 @@ class Trainer:
         checkpoint_dir: str | os.PathLike | None = None,
         checkpoint_stem: str = "model",
         initialize: bool = True,
+        keep_trajectory: bool = False,
     ) -> None:
         import torch
 
@@ -129,6 +133,10 @@ class Trainer:
         self.epoch = 0  # epochs completed, over all runs
         self.step = 0  # optimizer steps, over all runs
         self.history: list[EpochEnd] = []
+        # CPU copies of the weights at the start and after every epoch, for the landscape's
+        # trajectory plane (Li et al.); thinned to every other one past MAX_TRAJECTORY.
+        self.keep_trajectory = keep_trajectory
+        self.trajectory: list[dict[str, torch.Tensor]] = []
         self.control = RunControl()
         self._running = threading.Lock()
         self._stepping = threading.Lock()  # held during each optimizer step; see snapshot()
@@ -205,6 +213,8 @@ class Trainer:
         if not self._seeded:
             torch.manual_seed(s.seed)  # dropout, noise and sampling repeat with the seed
             self._seeded = True
+        if not self.trajectory:
+            self._remember_weights()  # where the path starts
         n = len(self.splits.train)
         size = min(s.batch_size, n)
         batches = n // size if n % size == 1 and n > 1 else math.ceil(n / size)  # no last batch of one (BatchNorm)
@@ -237,6 +247,7 @@ class Trainer:
                                  time.perf_counter() - started - paused, samples / max(train_seconds, 1e-9))
                 self.epoch = epoch
                 self.history.append(event)
+                self._remember_weights()
                 schedule.after_epoch(monitored)
                 improved = best.update(monitored, epoch, self.module)
                 self._emit(event)
@@ -332,6 +343,13 @@ class Trainer:
                 names.append(name)
                 values.append(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
         return names, values
+
+    def _remember_weights(self) -> None:
+        if not self.keep_trajectory:
+            return
+        self.trajectory.append({k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()})
+        if len(self.trajectory) > MAX_TRAJECTORY:
+            self.trajectory = self.trajectory[::2]
 
     def snapshot(self) -> dict[str, torch.Tensor]:
         """A CPU copy of the weights, taken between two optimizer steps: what analysis and

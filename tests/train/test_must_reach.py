@@ -66,3 +66,19 @@ def test_the_same_seed_repeats_a_cpu_run_exactly(name: str) -> None:
     second, _ = train(name, epochs=5)
     for key, value in first.module.state_dict().items():
         assert torch.equal(value, second.module.state_dict()[key]), key
+
+
+def test_a_trajectory_is_kept_for_the_landscape_and_lies_mostly_in_its_plane() -> None:
+    from netdesigner.analysis.landscape import trajectory_plane
+
+    project = Project.load(PROJECTS / "spirals_mlp.ndproj")
+    project.training.device, project.training.epochs = "cpu", 12
+    data = project.data
+    splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
+                          test_fraction=data.test_fraction, seed=0)
+    trainer = Trainer(project.compile(), splits, project.training, graph=project.graph, keep_trajectory=True)
+    trainer.run()
+    assert len(trainer.trajectory) == 13  # the start and every epoch
+    assert not torch.equal(trainer.trajectory[0]["fc1.weight"], trainer.trajectory[-1]["fc1.weight"])
+    _, _, coords, explained = trajectory_plane(trainer.trajectory, trainer.trajectory[-1])
+    assert coords.shape == (13, 2) and explained.sum() > 0.5

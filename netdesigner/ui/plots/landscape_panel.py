@@ -1,0 +1,397 @@
+"""The loss landscape around the model's weights, for the window: a 2-D heat map of
+L(θ + α d₁ + β d₂) and a 1-D line L((1−α) θ₀ + α θ) from fresh weights to the present ones.
+
+The computation is ``netdesigner.analysis.landscape`` (Qt-free), run by an ``AnalysisWorker``
+on a worker thread; the panel only asks its *source* for what to evaluate and draws the result.
+A source is a ``LandscapeSource``: a snapshot of the weights, the module, the training loss and
+the data splits. ``provider_for_window(window)`` makes one from the window's trainer (its
+``snapshot()``, so a running training is never read directly) or from the project's saved
+weights, as ``netdesigner landscape`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netdesigner.core.errors import NetDesignerError
+from netdesigner.ui import theme
+from netdesigner.ui.analysis_worker import AnalysisWorker
+from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+SURFACE_TAB, LINE_TAB = 0, 1
+COLOUR_MAP = "viridis"
+
+
+@dataclass
+class LandscapeSource:
+    """What a landscape is computed from. ``state`` is a CPU snapshot of θ (read, never
+    written); ``module`` is only copied (``landscape.private_copy``); ``loss_fn(module, x, y)``
+    is the training loss; ``init`` and ``init_seed`` draw the fresh weights θ₀ of the line."""
+
+    state: dict[str, Any]
+    module: Any
+    loss_fn: Callable[[Any, Any, Any], float]
+    splits: Any
+    init: str = "default"
+    init_seed: int = 0
+
+    def batch(self, split: str, size: int, seed: int) -> tuple[Any, Any]:
+        from netdesigner.analysis.landscape import evaluation_batch
+
+        return evaluation_batch(self.splits, split, size, seed)
+
+    def fresh_state(self) -> dict[str, Any]:
+        """θ₀: the weights a new training run would start from."""
+        from netdesigner.analysis.landscape import private_copy
+        from netdesigner.train.optim import initialize_weights
+
+        fresh = private_copy(self.module, self.state, "cpu")
+        initialize_weights(fresh, self.init, self.init_seed)
+        return {k: v.detach().clone() for k, v in fresh.state_dict().items()}
+
+
+def provider_for_window(window: Any) -> LandscapeSource:
+    """The source for ``window``: its trainer's weights when it has one (trained or training),
+    else the project's saved weights; ``NetDesignerError`` when there are none."""
+    from netdesigner.analysis.landscape import loss_fn_for
+
+    trainer = getattr(getattr(window, "training", None), "trainer", None)
+    if trainer is not None:
+        return LandscapeSource(trainer.snapshot(), trainer.module, loss_fn_for(trainer.objective),
+                               trainer.splits, trainer.settings.init, trainer.settings.seed)
+    project = window.project
+    if not project.weights:
+        raise NetDesignerError("Train the model first: the loss landscape is drawn around trained weights, "
+                               "and this project has none yet")
+    from netdesigner.train.command import _load_data
+    from netdesigner.train.trainer import Trainer
+
+    settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
+    for _, problem in settings.problems():
+        raise NetDesignerError(problem)
+    splits = _load_data(project)
+    module = project.compile()
+    trainer = Trainer(module, splits, settings, graph=project.graph, initialize=False)
+    state = {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+    return LandscapeSource(state, module, loss_fn_for(trainer.objective), splits, settings.init, settings.seed)
+
+
+def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox(minimum=low, maximum=high, value=value)
+    spin.setToolTip(tip)
+    return spin
+
+
+class LandscapePanel(QWidget):
+    """Controls, a heat-map tab and a line tab. ``set_source(provider)`` names where the weights
+    come from; ``compute()`` computes what the visible tab shows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider: Callable[[], LandscapeSource] | None = None
+        self.surface: Any = None  # the last Surface
+        self.line: dict[str, np.ndarray] | None = None  # alphas, train, validation
+        self.worker = AnalysisWorker(parent=self)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.cancelled.connect(self._on_cancelled)
+
+        self.grid_spin = _spin(2, 401, 21, "Points per axis of the grid (and of the line)")
+        self.range_spin = QDoubleSpinBox(minimum=0.01, maximum=100.0, value=1.0, singleStep=0.25, decimals=2)
+        self.range_spin.setToolTip("α and β over [−R, R], in units of the filter-normalised directions")
+        self.batch_spin = _spin(1, 1_000_000, 512, "Samples in the fixed evaluation batch")
+        self.seed_spin = _spin(0, 2**31 - 1, 0, "Seed of the random directions and of the batch")
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setToolTip("Colour by log10 of the loss")
+        self.log_check.toggled.connect(lambda _on: self._draw_surface())
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.clicked.connect(self.compute)
+        self.cancel_button = QPushButton("Cancel", enabled=False)
+        self.cancel_button.clicked.connect(self.worker.cancel)
+        self.progress_bar = QProgressBar(minimum=0, maximum=1, value=0, textVisible=True)
+        self.save_png_button = QPushButton("Save PNG…", enabled=False)
+        self.save_png_button.clicked.connect(self._ask_png)
+        self.save_data_button = QPushButton("Save data…", enabled=False)
+        self.save_data_button.clicked.connect(self._ask_data)
+        self.message = QLabel(wordWrap=True)
+        self.info = QLabel()
+
+        controls = QHBoxLayout()
+        for label, widget in (("Grid", self.grid_spin), ("Range", self.range_spin),
+                              ("Batch", self.batch_spin), ("Seed", self.seed_spin)):
+            controls.addWidget(QLabel(label))
+            controls.addWidget(widget)
+        controls.addWidget(self.log_check)
+        controls.addStretch(1)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.compute_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress_bar, 1)
+        run_row.addWidget(self.save_png_button)
+        run_row.addWidget(self.save_data_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._make_surface_view(), "2-D surface")
+        self.tabs.addTab(self._make_line_view(), "1-D line")
+        self.tabs.currentChanged.connect(lambda _i: self._update_buttons())
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(run_row)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.info)
+        layout.addWidget(self.message)
+
+    # ---- views ---------------------------------------------------------------------------
+    def _make_surface_view(self) -> QWidget:
+        c = theme.colours()
+        self.surface_view = pg.GraphicsLayoutWidget()
+        self.surface_view.setBackground(c.node_fill)
+        self.surface_plot = self.surface_view.addPlot()
+        plot = self.surface_plot
+        plot.setTitle("Loss around the weights", color=c.text.name(), size="9pt")
+        plot.setLabel("bottom", "α (direction 1)", color=c.muted_text.name())
+        plot.setLabel("left", "β (direction 2)", color=c.muted_text.name())
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).setTextPen(c.muted_text)
+            plot.getAxis(axis).setPen(c.node_border)
+        plot.setAspectLocked(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=COLOUR_MAP, interactive=False)
+        self.colour_bar.setImageItem(self.image, insert_in=plot)
+        self.centre = pg.ScatterPlotItem([0.0], [0.0], symbol="+", size=16,
+                                         pen=pg.mkPen("w", width=2), brush=None)
+        self.centre.setZValue(10)
+        self.minimum_marker = pg.ScatterPlotItem([], [], symbol="o", size=8,
+                                                 pen=pg.mkPen("#ff5555", width=2), brush=None)
+        self.minimum_marker.setZValue(10)
+        plot.addItem(self.centre)
+        plot.addItem(self.minimum_marker)
+        return self.surface_view
+
+    def _make_line_view(self) -> QWidget:
+        self.line_plot = _plot("Loss from fresh weights (α = 0) to the present ones (α = 1)", "loss", "α")
+        self.train_curve = self.line_plot.plot([], [], pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train")
+        self.val_curve = self.line_plot.plot([], [], pen=pg.mkPen(VAL_COLOUR, width=2), name="validation")
+        self.line_plot.getAxis("left").enableAutoSIPrefix(False)
+        muted = theme.colours().muted_text
+        for at in (0.0, 1.0):
+            self.line_plot.addItem(pg.InfiniteLine(at, angle=90, pen=pg.mkPen(muted, style=Qt.PenStyle.DashLine)))
+        return self.line_plot
+
+    # ---- source and computing ------------------------------------------------------------
+    def set_source(self, provider: Callable[[], LandscapeSource] | None) -> None:
+        """``provider()`` returns a ``LandscapeSource`` or raises ``NetDesignerError`` with a
+        message for the person; it is called on the GUI thread when Compute is pressed."""
+        self.provider = provider
+
+    @property
+    def running(self) -> bool:
+        return self.worker.running
+
+    def compute(self) -> bool:
+        """Starts computing what the visible tab shows; False (and a message) when it cannot."""
+        if self.worker.running:
+            return False
+        if self.provider is None:
+            self._say("Open a project and train it first", error=True)
+            return False
+        try:
+            source = self.provider()
+        except NetDesignerError as e:
+            self._say(str(e), error=True)
+            return False
+        grid, span = self.grid_spin.value(), self.range_spin.value()
+        size, seed = self.batch_spin.value(), self.seed_spin.value()
+        from netdesigner.analysis import landscape
+
+        if self.tabs.currentIndex() == SURFACE_TAB:
+            def job(progress, cancelled):
+                x, y = source.batch("train", size, seed)
+                return "surface", landscape.surface(source.module, source.state, source.loss_fn, x, y, grid=grid,
+                                                    span=span, seed=seed, progress=progress, cancelled=cancelled)
+            total = grid * grid
+        else:
+            from netdesigner.analysis.command import LINE_RANGE
+
+            alphas = np.linspace(*LINE_RANGE, grid)
+            alphas[np.abs(alphas) < 1e-12] = 0.0
+
+            def job(progress, cancelled):
+                batches = {"train": source.batch("train", size, seed), "validation": source.batch("val", size, seed)}
+                out = landscape.interpolation(source.module, source.fresh_state(), source.state, source.loss_fn,
+                                              batches, alphas=alphas, progress=progress, cancelled=cancelled)
+                return "line", {"alphas": alphas, **out}
+            total = grid
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("%v / %m")
+        self._say("Computing…")
+        self.worker.start(job, name="netdesigner-landscape")
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        self.worker.cancel()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+
+    def _on_finished(self, result: Any) -> None:
+        kind, value = result
+        if kind == "surface":
+            self.show_surface(value)
+        else:
+            self.show_line(value)
+        self._update_buttons()
+
+    def _on_failed(self, message: str) -> None:
+        self._say(f"The landscape could not be computed: {message}", error=True)
+        self._update_buttons()
+
+    def _on_cancelled(self) -> None:
+        self._say("Cancelled")
+        self.progress_bar.setValue(0)
+        self._update_buttons()
+
+    # ---- drawing -------------------------------------------------------------------------
+    def show_surface(self, surface: Any) -> None:
+        """Draws ``surface`` (a ``landscape.Surface``) and keeps it as ``self.surface``."""
+        self.surface = surface
+        self.tabs.setCurrentIndex(SURFACE_TAB)
+        self._draw_surface()
+        a, b, low = surface.minimum
+        self.minimum_marker.setData([a], [b])
+        self.info.setText(f"{len(surface.alphas)}×{len(surface.betas)} points in {surface.seconds:.2f} s · "
+                          f"loss at the weights {surface.centre_loss:.4g} · lowest {low:.4g} at α {a:+.3g}, β {b:+.3g}")
+        self._say("")
+        self._update_buttons()
+
+    def displayed_image(self) -> np.ndarray | None:
+        """The array the heat map shows: rows β, columns α (the surface's losses transposed),
+        log10 of them with Log scale on; non-finite losses as the largest finite value."""
+        if self.surface is None:
+            return None
+        losses = np.asarray(self.surface.losses, dtype=np.float64).T
+        finite = np.isfinite(losses)
+        top = float(losses[finite].max()) if finite.any() else 1.0
+        shown = np.where(finite, losses, top)
+        if self.log_check.isChecked():
+            shown = np.log10(np.maximum(shown, 1e-12))
+        return shown
+
+    def _draw_surface(self) -> None:
+        shown = self.displayed_image()
+        if shown is None:
+            return
+        alphas, betas = self.surface.alphas, self.surface.betas
+        lo, hi = float(shown.min()), float(shown.max())
+        if hi <= lo:
+            hi = lo + 1e-9
+        self.image.setImage(shown, levels=(lo, hi))
+        da = (alphas[-1] - alphas[0]) / max(len(alphas) - 1, 1)
+        db = (betas[-1] - betas[0]) / max(len(betas) - 1, 1)
+        self.image.setRect(QRectF(alphas[0] - da / 2, betas[0] - db / 2,
+                                  alphas[-1] - alphas[0] + da, betas[-1] - betas[0] + db))
+        self.colour_bar.setLevels((lo, hi))
+        title = "log10 of the loss" if self.log_check.isChecked() else "Loss"
+        self.surface_plot.setTitle(f"{title} around the weights", color=theme.colours().text.name(), size="9pt")
+        self.surface_plot.autoRange(padding=0.02)
+
+    def show_line(self, line: dict[str, np.ndarray]) -> None:
+        """Draws the line's train and validation curves and keeps it as ``self.line``."""
+        self.line = line
+        self.tabs.setCurrentIndex(LINE_TAB)
+        self.train_curve.setData(line["alphas"], line["train"])
+        self.val_curve.setData(line["alphas"], line["validation"])
+        self.line_plot.enableAutoRange()
+        at = {name: float(np.interp(1.0, line["alphas"], line[name])) for name in ("train", "validation")}
+        start = float(np.interp(0.0, line["alphas"], line["train"]))
+        self.info.setText(f"train loss {start:.4g} at fresh weights, {at['train']:.4g} at the present ones · "
+                          f"validation {at['validation']:.4g}")
+        self._say("")
+        self._update_buttons()
+
+    # ---- saving --------------------------------------------------------------------------
+    def _shown_result(self) -> Any:
+        return self.surface if self.tabs.currentIndex() == SURFACE_TAB else self.line
+
+    def save_png(self, path: str | Path) -> bool:
+        """The visible tab as a picture."""
+        return self.tabs.currentWidget().grab().save(str(path))
+
+    def save_data(self, path: str | Path) -> None:
+        """The visible tab's numbers: .npz (``Surface.from_npz`` reads a surface's) or .csv."""
+        path = Path(path)
+        csv = path.suffix.lower() == ".csv"
+        if self.tabs.currentIndex() == SURFACE_TAB:
+            if self.surface is None:
+                raise ValueError("no surface computed yet")
+            (self.surface.to_csv if csv else self.surface.to_npz)(path)
+            return
+        if self.line is None:
+            raise ValueError("no line computed yet")
+        line = self.line
+        if csv:
+            table = np.column_stack([line["alphas"], line["train"], line["validation"]])
+            np.savetxt(path, table, delimiter=",", header="alpha,train,validation", comments="", fmt="%.9g")
+        else:
+            np.savez(path, alphas=line["alphas"], train=line["train"], validation=line["validation"])
+
+    def _ask_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the picture", "landscape.png", "PNG images (*.png)")
+        if path and not self.save_png(path):
+            self._say(f"Could not write {path}", error=True)
+
+    def _ask_data(self) -> None:
+        name = "landscape.npz" if self.tabs.currentIndex() == SURFACE_TAB else "landscape_line.npz"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the numbers", name, "NumPy arrays (*.npz);;CSV (*.csv)")
+        if not path:
+            return
+        try:
+            self.save_data(path)
+        except (OSError, ValueError) as e:
+            self._say(f"Could not write {path}: {e}", error=True)
+
+    # ---- state ---------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        running = self.worker.running
+        self.compute_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        has = self._shown_result() is not None
+        self.save_png_button.setEnabled(has and not running)
+        self.save_data_button.setEnabled(has and not running)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {theme.ERROR.name()}" if error else "")
+
+    def shutdown(self, wait_s: float = 5.0) -> None:
+        """Cancels a computation and waits for its thread (before the window closes)."""
+        self.worker.cancel()
+        self.worker.wait(wait_s)
