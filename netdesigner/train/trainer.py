@@ -79,7 +79,8 @@ def _macs_per_sample(graph: Graph | None) -> int | None:
     return infer_shapes(graph).total_macs
 
 
-MAX_TRAJECTORY = 400  # weight snapshots kept for the trajectory plane
+MAX_TRAJECTORY = 400  # weight snapshots kept for the trajectory plane …
+MAX_TRAJECTORY_BYTES = 256 * 2**20  # … and the memory they may take (fewer for big models)
 
 
 class Trainer:
@@ -347,8 +348,10 @@ class Trainer:
     def _remember_weights(self) -> None:
         if not self.keep_trajectory:
             return
-        self.trajectory.append({k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()})
-        if len(self.trajectory) > MAX_TRAJECTORY:
+        state = {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
+        self.trajectory.append(state)
+        size = sum(v.numel() * v.element_size() for v in state.values())
+        if len(self.trajectory) > max(8, min(MAX_TRAJECTORY, MAX_TRAJECTORY_BYTES // max(size, 1))):
             self.trajectory = self.trajectory[::2]
 
     def snapshot(self) -> dict[str, torch.Tensor]:

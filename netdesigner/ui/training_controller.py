@@ -223,7 +223,8 @@ class TrainingController(QObject):
         module = project.compile(previous=self.module)
         folder = project.path.with_name(f"{project.path.stem}-checkpoints") if project.path else None
         self.trainer = Trainer(module, splits, project.training, graph=project.graph, initialize=not continuing,
-                               checkpoint_dir=folder, checkpoint_stem=project.path.stem if project.path else "model")
+                               checkpoint_dir=folder, checkpoint_stem=project.path.stem if project.path else "model",
+                               keep_trajectory=True)
         self.module = module
         self._built_for = key
         if not continuing:

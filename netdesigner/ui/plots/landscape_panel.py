@@ -38,7 +38,6 @@ from netdesigner.ui import theme
 from netdesigner.ui.analysis_worker import AnalysisWorker
 from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
 
-pg.setConfigOptions(imageAxisOrder="row-major")
 
 SURFACE_TAB, LINE_TAB = 0, 1
 COLOUR_MAP = "viridis"
