@@ -34,6 +34,7 @@ from netdesigner.ui.commands import LOCK_PROPERTY, push_edit
 from netdesigner.ui.inspector import Inspector
 from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
+from netdesigner.ui.plots.landscape_panel import LandscapePanel, provider_for_window
 from netdesigner.ui.plots.training_plots import TrainingPlots
 from netdesigner.ui.summary_dock import SummaryTable
 from netdesigner.ui.train_dock import TrainDock
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self.code = CodeView()
         self.train_dock = TrainDock()
         self.plots = TrainingPlots()
+        self.landscape = LandscapePanel()
+        self.landscape.set_source(lambda: provider_for_window(self))
         self.weights_changed = False  # trained weights not yet saved (they are not undoable edits)
         self.history = QUndoView(self.stack)
         self.history.setEmptyLabel("<opened>")
@@ -73,7 +76,11 @@ class MainWindow(QMainWindow):
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Training", self.train_dock, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Summary", tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._dock("Plots", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.plot_tabs = QTabWidget()  # tabs inside one dock: a second tabified dock pair misdraws (see below)
+        self.plot_tabs.setDocumentMode(True)
+        self.plot_tabs.addTab(self.plots, "Training curves")
+        self.plot_tabs.addTab(self.landscape, "Loss landscape")
+        self._dock("Plots", self.plot_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind
         # that stays drawn where it was when the window is resized.
@@ -220,6 +227,7 @@ class MainWindow(QMainWindow):
         if self.may_discard():
             settings.save_layout(self.saveGeometry(), self.saveState())
             self.training.stop(wait_s=2.0)
+            self.landscape.shutdown(2.0)
             self._drop_scene()
             self.scene = None
             event.accept()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -51,6 +52,14 @@ def _start_training(window: MainWindow) -> None:
     window.docks["Training"].raise_()
     window.docks["Plots"].show()
     window.training.start()
+
+
+def _show_landscape(window: MainWindow) -> None:
+    window.docks["Plots"].show()
+    if window.docks["Plots"].height() < 400:  # the heat map needs room to be read
+        window.resizeDocks([window.docks["Plots"]], [430], Qt.Orientation.Vertical)
+    window.plot_tabs.setCurrentWidget(window.landscape)
+    window.landscape.compute()
 
 
 def build_menus(window: MainWindow) -> WindowActions:
@@ -115,6 +124,8 @@ def build_menus(window: MainWindow) -> WindowActions:
     add(train, "train_start", "&Start / Continue", lambda: _start_training(window), "Ctrl+R")
     add(train, "train_pause", "&Pause / Resume", window.training.toggle_pause, "Ctrl+Shift+P")
     add(train, "train_stop", "S&top", window.training.stop, "Ctrl+.")
+    train.addSeparator()
+    add(train, "landscape", "Loss &landscape", lambda: _show_landscape(window), "Ctrl+Shift+L")
     train.addSeparator()
     add(train, "train_reset", "&Reset weights", window.training.reset_weights)
 

@@ -270,3 +270,15 @@ def test_a_diverging_run_says_so_and_keeps_finite_weights(window: MainWindow, qt
 def test_the_device_is_shown_before_a_run(spirals: MainWindow) -> None:
     text = spirals.train_dock.device_label.text()
     assert "<b>cpu</b>" in text and "small model" in text
+
+
+def test_the_landscape_of_the_trained_weights_from_the_train_menu(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.training.start()
+    _wait_end(qtbot, window)
+    panel = window.landscape
+    panel.grid_spin.setValue(7)
+    with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
+        window.actions["landscape"].trigger()
+    assert window.plot_tabs.currentWidget() is panel
+    assert panel.surface is not None and panel.surface.losses.shape == (7, 7)

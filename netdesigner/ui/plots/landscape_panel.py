@@ -38,7 +38,6 @@ from netdesigner.ui import theme
 from netdesigner.ui.analysis_worker import AnalysisWorker
 from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
 
-
 SURFACE_TAB, LINE_TAB = 0, 1
 COLOUR_MAP = "viridis"
 
@@ -177,7 +176,7 @@ class LandscapePanel(QWidget):
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen(c.muted_text)
             plot.getAxis(axis).setPen(c.node_border)
-        plot.setAspectLocked(True)
+        plot.setAspectLocked(False)  # α and β are directions, not lengths: fill the plot (a short dock made a locked square tiny)
         self.image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self.image)
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=COLOUR_MAP, interactive=False)
