@@ -131,6 +131,10 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         cases["chain500"] = measure(chain_graph(500), "fc249", "out_features", (65, 64), repeat)
     if only in (None, "train"):
         cases["train"] = measure_training_headless()
+    if only in (None, "analysis"):
+        from netdesigner.analysis.landscape_bench import measure_landscape
+
+        cases["landscape"] = [measure_landscape("spirals_mlp.ndproj", 1000), measure_landscape("digits_cnn.ndproj", 512)]
     skipped = None
     if only in (None, "ui", "train"):
         try:
@@ -169,6 +173,10 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
             print(f"  {example:12} trainer {r['trainer_samples_per_s']:10,.0f}  hand-written loop "
                   f"{r['hand_written_samples_per_s']:10,.0f}  ratio {r['ratio']:.2f}   "
                   f"target ≥ 0.95: {'met' if r['ratio'] >= 0.95 else 'MISSED'}")
+    if "landscape" in cases:
+        from netdesigner.analysis.landscape_bench import print_landscape_figures
+
+        print_landscape_figures(cases["landscape"])
     if "train_window" in cases:
         from netdesigner.ui.training_bench import print_training_figures
 

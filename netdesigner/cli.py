@@ -49,9 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure shape inference, compile and window speed")
     bench.add_argument("--repeat", type=int, default=7, help="timed repetitions per figure (median is shown)")
     bench.add_argument("--json", action="store_true", help="machine-readable output")
-    bench.add_argument("--only", choices=("core", "ui", "train"),
+    bench.add_argument("--only", choices=("core", "ui", "train", "analysis"),
                        help="core: shape inference and compile; ui: the window (offscreen); "
-                            "train: the trainer against a hand-written loop; default all")
+                            "train: the trainer against a hand-written loop; analysis: the loss landscape; default all")
     return parser
 
 
