@@ -34,6 +34,7 @@ from netdesigner.ui.commands import LOCK_PROPERTY, push_edit
 from netdesigner.ui.inspector import Inspector
 from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
+from netdesigner.ui.plots.boundary_panel import BoundaryPanel
 from netdesigner.ui.plots.landscape_panel import LandscapePanel, provider_for_window
 from netdesigner.ui.plots.training_plots import TrainingPlots
 from netdesigner.ui.summary_dock import SummaryTable
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self.plot_tabs.setDocumentMode(True)
         self.plot_tabs.addTab(self.plots, "Training curves")
         self.plot_tabs.addTab(self.landscape, "Loss landscape")
+        self.boundary = BoundaryPanel()
+        self.plot_tabs.addTab(self.boundary, "Decision boundary")
         self._dock("Plots", self.plot_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind

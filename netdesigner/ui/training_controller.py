@@ -25,6 +25,7 @@ from netdesigner.ui.train_bridge import BatchRun, TrainingBridge
 if TYPE_CHECKING:
     from netdesigner.ui.main_window import MainWindow
 
+BOUNDARY_HZ = 4  # decision-boundary redraws per second at most, while a run goes
 LOCK_REASON = "the graph cannot change while training runs: stop the run first"
 
 
@@ -87,6 +88,7 @@ class TrainingController(QObject):
         self._first_epoch = 1
         self._batches_per_epoch = 1
         self.last_end: Any = None
+        self._boundary_drawn = 0.0
         self.dock.start_clicked.connect(self.start)
         self.dock.pause_clicked.connect(self.toggle_pause)
         self.dock.stop_clicked.connect(self.stop)
@@ -258,6 +260,7 @@ class TrainingController(QObject):
         )
 
     def _on_epoch(self, event: Any) -> None:
+        self.draw_boundary(event.epoch)
         metrics = event.metrics
         name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
         self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)
@@ -274,9 +277,30 @@ class TrainingController(QObject):
         self.window.set_editing_locked(None)
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
         self._say(describe_end(end), error=not end.ok)
+        self.draw_boundary(force=True)
         self.window.statusBar().showMessage(describe_end(end), 10000)
         self._update_buttons()
         self.run_ended.emit(end)
+
+    def draw_boundary(self, epoch: int | None = None, *, force: bool = False) -> bool:
+        """The decision boundary of the weights now, for two-feature classifiers, at most
+        ``BOUNDARY_HZ`` times a second (one 10,000-point forward pass on a snapshot)."""
+        trainer = self.trainer
+        if trainer is None or not trainer.objective.classifies:
+            return False
+        x = trainer.splits.train.x
+        if x.dim() != 2 or x.shape[1] != 2:
+            return False
+        now = time.perf_counter()
+        if not force and now - self._boundary_drawn < 1 / BOUNDARY_HZ:
+            return False
+        self._boundary_drawn = now
+        from netdesigner.analysis.boundary import decision_boundary, plane_of
+
+        points = x.detach().cpu().numpy()
+        found = decision_boundary(trainer.module, trainer.snapshot(), plane_of(points), resolution=90)
+        self.window.boundary.show_boundary(found, points, trainer.splits.train.y.detach().cpu().numpy(), epoch)
+        return True
 
     # ---- helpers -----------------------------------------------------------------------
     def _class_names(self) -> tuple[str, ...]:

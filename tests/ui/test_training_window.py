@@ -282,3 +282,26 @@ def test_the_landscape_of_the_trained_weights_from_the_train_menu(spirals: MainW
         window.actions["landscape"].trigger()
     assert window.plot_tabs.currentWidget() is panel
     assert panel.surface is not None and panel.surface.losses.shape == (7, 7)
+
+
+def test_the_decision_boundary_forms_while_the_spirals_train(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.project.training.epochs = 20
+    window.training.start()
+    _wait_end(qtbot, window)
+    panel = window.boundary
+    assert panel.updates >= 2  # during the run (at most 4 a second) and once at its end
+    found = panel.boundary
+    assert found is not None and found.classes.shape == (90, 90) and set(found.classes.ravel()) == {0, 1}
+    assert panel.image.image.shape == (90, 90, 3)
+    assert len(panel.points.data) == len(window.training.trainer.splits.train)
+
+
+def test_no_decision_boundary_for_images(window: MainWindow, qtbot, tmp_path) -> None:
+    copy = tmp_path / "digits_cnn.ndproj"
+    copy.write_bytes((PROJECTS / "digits_cnn.ndproj").read_bytes())
+    window.open_file(copy)
+    window.project.training.epochs = 1
+    window.training.start()
+    _wait_end(qtbot, window)
+    assert window.boundary.updates == 0 and not window.training.draw_boundary(force=True)

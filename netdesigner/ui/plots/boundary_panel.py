@@ -1,0 +1,61 @@
+"""The decision boundary of a two-feature classifier, redrawn while it trains.
+
+Each class gets a hue; the stronger the model's confidence, the deeper the colour; the
+training points are drawn on top in their class's hue, so a person sees the regions form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from netdesigner.ui import theme
+
+CLASS_HUES = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a", "#8e6cc9", "#56a86b", "#c4a000", "#5b6b7f", "#a7489b", "#b07d48")
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+class BoundaryPanel(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        c = theme.colours()
+        self.plot = pg.PlotWidget(background=c.node_fill)
+        self.plot.setTitle("Decision boundary (class regions over the input plane)", color=c.text.name(), size="9pt")
+        self.plot.setLabel("bottom", "feature 1", color=c.muted_text.name())
+        self.plot.setLabel("left", "feature 2", color=c.muted_text.name())
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1.0))
+        self.plot.addItem(self.points)
+        self.message = QLabel("Shown for classifiers with two input features (spirals, moons, circles, xor, blobs).")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.message)
+        self.boundary = None
+        self.updates = 0
+
+    def show_boundary(self, boundary, points: np.ndarray, labels: np.ndarray, epoch: int | None = None) -> None:
+        """Draws ``boundary`` (an ``analysis.boundary.Boundary``) with the data points on top."""
+        self.boundary = boundary
+        self.updates += 1
+        hues = np.stack([_rgb(CLASS_HUES[k % len(CLASS_HUES)]) for k in range(int(boundary.classes.max()) + 1)])
+        n_classes = max(2, len(hues))
+        strength = (boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes)  # 0 at a tie, 1 when sure
+        white = np.full(3, 255.0, dtype=np.float32)
+        mix = 0.15 + 0.4 * np.clip(strength, 0, 1)[..., None]
+        rgb = white * (1 - mix) + hues[boundary.classes] * mix
+        self.image.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        xs, ys = boundary.xs, boundary.ys
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.image.setRect(pg.QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
+        # full-strength hues with a white rim stand out on the paler regions (as in TensorFlow Playground)
+        brushes = [pg.mkBrush(CLASS_HUES[int(k) % len(CLASS_HUES)]) for k in labels]
+        self.points.setData(points[:, 0], points[:, 1], brush=brushes)
+        when = f" after epoch {epoch}" if epoch else ""
+        self.message.setText(f"{len(points)} training points{when}; deeper colour = more confident")
