@@ -57,3 +57,19 @@ def decision_boundary(module: torch.nn.Module, state: dict[str, torch.Tensor] | 
         confidence, classes = probabilities.max(dim=1)
     shape = (resolution, resolution)
     return Boundary(xs, ys, classes.numpy().reshape(shape), confidence.numpy().reshape(shape))
+
+
+def fitted_curve(module: torch.nn.Module, state: dict[str, torch.Tensor] | None, x_range: tuple[float, float],
+                 points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """The output of a one-input, one-output regression model over ``x_range`` (the function
+    it has learned, for universal-approximation lessons)."""
+    import torch
+
+    from netdesigner.analysis.landscape import private_copy
+
+    model = private_copy(module, state, device="cpu")
+    xs = np.linspace(x_range[0], x_range[1], points, dtype=np.float32)
+    with torch.no_grad():
+        out = model(torch.from_numpy(xs).reshape(-1, 1))
+        ys = (out[0] if isinstance(out, (tuple, list)) else out).float().reshape(points, -1)[:, 0]
+    return xs, ys.numpy()

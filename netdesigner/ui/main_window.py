@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.plot_tabs.addTab(self.plots, "Training curves")
         self.plot_tabs.addTab(self.landscape, "Loss landscape")
         self.boundary = BoundaryPanel()
-        self.plot_tabs.addTab(self.boundary, "Decision boundary")
+        self.plot_tabs.addTab(self.boundary, "Model view")
         self._dock("Plots", self.plot_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind

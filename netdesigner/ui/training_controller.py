@@ -283,21 +283,29 @@ class TrainingController(QObject):
         self.run_ended.emit(end)
 
     def draw_boundary(self, epoch: int | None = None, *, force: bool = False) -> bool:
-        """The decision boundary of the weights now, for two-feature classifiers, at most
-        ``BOUNDARY_HZ`` times a second (one 10,000-point forward pass on a snapshot)."""
+        """What the weights draw now: the decision boundary of a two-feature classifier, or
+        the curve of a one-input regression model; at most ``BOUNDARY_HZ`` times a second
+        (one forward pass of a few thousand points, on a snapshot)."""
         trainer = self.trainer
-        if trainer is None or not trainer.objective.classifies:
+        if trainer is None:
             return False
-        x = trainer.splits.train.x
-        if x.dim() != 2 or x.shape[1] != 2:
+        x, y = trainer.splits.train.x, trainer.splits.train.y
+        two_features = trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 2
+        one_to_one = not trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 1 and y.numel() == len(y)
+        if not (two_features or one_to_one):
             return False
         now = time.perf_counter()
         if not force and now - self._boundary_drawn < 1 / BOUNDARY_HZ:
             return False
         self._boundary_drawn = now
-        from netdesigner.analysis.boundary import decision_boundary, plane_of
+        from netdesigner.analysis.boundary import decision_boundary, fitted_curve, plane_of
 
         points = x.detach().cpu().numpy()
+        if one_to_one:
+            low, high = float(points.min()), float(points.max())
+            xs, ys = fitted_curve(trainer.module, trainer.snapshot(), (low, high))
+            self.window.boundary.show_curve(xs, ys, points[:, 0], y.detach().cpu().numpy().reshape(-1), epoch)
+            return True
         found = decision_boundary(trainer.module, trainer.snapshot(), plane_of(points), resolution=90)
         self.window.boundary.show_boundary(found, points, trainer.splits.train.y.detach().cpu().numpy(), epoch)
         return True

@@ -305,3 +305,15 @@ def test_no_decision_boundary_for_images(window: MainWindow, qtbot, tmp_path) ->
     window.training.start()
     _wait_end(qtbot, window)
     assert window.boundary.updates == 0 and not window.training.draw_boundary(force=True)
+
+
+def test_the_learned_function_of_a_one_input_regression_is_drawn(window: MainWindow, qtbot) -> None:
+    import numpy as np
+
+    window.new_from_example(PROJECTS / "sine_mlp.ndproj")
+    window.project.training.epochs = 40
+    window.training.start()
+    _wait_end(qtbot, window)
+    xs, ys = window.boundary.curve.getData()
+    assert len(xs) == 400 and not window.boundary.image.isVisible()
+    assert np.abs(ys - np.sin(xs)).max() < 0.25  # the curve follows sin(x)

@@ -1,7 +1,9 @@
-"""The decision boundary of a two-feature classifier, redrawn while it trains.
+"""What the model draws over its input, redrawn while it trains: the decision boundary of a
+two-feature classifier, or the curve a one-input regression model has learned.
 
-Each class gets a hue; the stronger the model's confidence, the deeper the colour; the
-training points are drawn on top in their class's hue, so a person sees the regions form.
+For a classifier each class gets a hue; the stronger the model's confidence, the deeper the
+colour; the training points are drawn on top in their class's hue, so a person sees the
+regions form. For a regression model the curve is drawn over the training points.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class BoundaryPanel(QWidget):
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1.0))
         self.plot.addItem(self.points)
+        self.curve = self.plot.plot(pen=pg.mkPen(CLASS_HUES[1], width=2.5))
         self.message = QLabel("Shown for classifiers with two input features (spirals, moons, circles, xor, blobs).")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -44,6 +47,9 @@ class BoundaryPanel(QWidget):
         """Draws ``boundary`` (an ``analysis.boundary.Boundary``) with the data points on top."""
         self.boundary = boundary
         self.updates += 1
+        self.curve.setData([], [])
+        self.image.show()
+        self.plot.setTitle("Decision boundary (class regions over the input plane)")
         hues = np.stack([_rgb(CLASS_HUES[k % len(CLASS_HUES)]) for k in range(int(boundary.classes.max()) + 1)])
         n_classes = max(2, len(hues))
         strength = (boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes)  # 0 at a tie, 1 when sure
@@ -59,3 +65,14 @@ class BoundaryPanel(QWidget):
         self.points.setData(points[:, 0], points[:, 1], brush=brushes)
         when = f" after epoch {epoch}" if epoch else ""
         self.message.setText(f"{len(points)} training points{when}; deeper colour = more confident")
+
+    def show_curve(self, xs: np.ndarray, ys: np.ndarray, points_x: np.ndarray, points_y: np.ndarray,
+                   epoch: int | None = None) -> None:
+        """The function a one-input regression model has learned, over its training points."""
+        self.updates += 1
+        self.image.hide()
+        self.plot.setTitle("The function the model has learned, over the training data")
+        self.points.setData(points_x, points_y, brush=pg.mkBrush(CLASS_HUES[0]), size=4)
+        self.curve.setData(xs, ys)
+        when = f" after epoch {epoch}" if epoch else ""
+        self.message.setText(f"{len(points_x)} training points{when}")
