@@ -292,7 +292,8 @@ class TrainingController(QObject):
         x, y = trainer.splits.train.x, trainer.splits.train.y
         two_features = trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 2
         one_to_one = not trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 1 and y.numel() == len(y)
-        if not (two_features or one_to_one):
+        images = x.dim() == 4
+        if not (two_features or one_to_one or images):
             return False
         now = time.perf_counter()
         if not force and now - self._boundary_drawn < 1 / BOUNDARY_HZ:
@@ -300,6 +301,14 @@ class TrainingController(QObject):
         self._boundary_drawn = now
         from netdesigner.analysis.boundary import decision_boundary, fitted_curve, plane_of
 
+        if images:
+            from netdesigner.analysis.filters import filter_mosaic, first_conv_weight
+
+            found = first_conv_weight(trainer.module, trainer.snapshot())
+            if found is None:
+                return False
+            self.window.boundary.show_filters(found[0], filter_mosaic(found[1]), epoch)
+            return True
         points = x.detach().cpu().numpy()
         if one_to_one:
             low, high = float(points.min()), float(points.max())

@@ -297,9 +297,21 @@ def test_the_decision_boundary_forms_while_the_spirals_train(spirals: MainWindow
     assert len(panel.points.data) == len(window.training.trainer.splits.train)
 
 
-def test_no_decision_boundary_for_images(window: MainWindow, qtbot, tmp_path) -> None:
+def test_a_cnn_shows_its_first_layer_filters(window: MainWindow, qtbot, tmp_path) -> None:
     copy = tmp_path / "digits_cnn.ndproj"
     copy.write_bytes((PROJECTS / "digits_cnn.ndproj").read_bytes())
+    window.open_file(copy)
+    window.project.training.epochs = 1
+    window.training.start()
+    _wait_end(qtbot, window)
+    panel = window.boundary
+    assert panel.updates >= 1 and "conv1" in panel.message.text()
+    assert panel.image.image.shape == (4 * 4 - 1, 4 * 4 - 1)  # 16 filters of 3×3 in a 4×4 grid
+
+
+def test_no_model_view_for_a_sequence_model(window: MainWindow, qtbot, tmp_path) -> None:
+    copy = tmp_path / "lstm_sequence.ndproj"
+    copy.write_bytes((PROJECTS / "lstm_sequence.ndproj").read_bytes())
     window.open_file(copy)
     window.project.training.epochs = 1
     window.training.start()

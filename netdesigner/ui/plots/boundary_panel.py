@@ -49,7 +49,9 @@ class BoundaryPanel(QWidget):
         self.updates += 1
         self.curve.setData([], [])
         self.image.show()
+        self.plot.getViewBox().setAspectLocked(False)
         self.plot.setTitle("Decision boundary (class regions over the input plane)")
+        self._axes(True)
         hues = np.stack([_rgb(CLASS_HUES[k % len(CLASS_HUES)]) for k in range(int(boundary.classes.max()) + 1)])
         n_classes = max(2, len(hues))
         strength = (boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes)  # 0 at a tie, 1 when sure
@@ -72,7 +74,29 @@ class BoundaryPanel(QWidget):
         self.updates += 1
         self.image.hide()
         self.plot.setTitle("The function the model has learned, over the training data")
+        self.plot.getViewBox().setAspectLocked(False)
+        self._axes(True)
         self.points.setData(points_x, points_y, brush=pg.mkBrush(CLASS_HUES[0]), size=4)
         self.curve.setData(xs, ys)
         when = f" after epoch {epoch}" if epoch else ""
         self.message.setText(f"{len(points_x)} training points{when}")
+
+    def show_filters(self, layer: str, mosaic: np.ndarray, epoch: int | None = None) -> None:
+        """The first convolution's filters as grey images (light = positive weights)."""
+        self.updates += 1
+        self.curve.setData([], [])
+        self.points.setData([], [])
+        self.image.show()
+        shown = np.where(np.isnan(mosaic), 1.0, mosaic)[::-1]  # row 0 at the top; gaps white
+        self.image.setImage((shown * 255).astype(np.uint8), levels=(0, 255))
+        self.image.setRect(pg.QtCore.QRectF(0, 0, mosaic.shape[1], mosaic.shape[0]))
+        self.plot.setTitle(f"Filters of {layer}: what the first convolution looks for")
+        self._axes(False)
+        self.plot.getViewBox().setAspectLocked(True)
+        self.plot.autoRange(padding=0.02)
+        when = f" after epoch {epoch}" if epoch else ""
+        self.message.setText(f"{layer}: filters averaged over input channels, each scaled to its own range{when}")
+
+    def _axes(self, shown: bool) -> None:
+        for axis in ("left", "bottom"):
+            self.plot.showAxis(axis, shown)
