@@ -103,15 +103,13 @@ def measure(graph: Graph, edit_node: str, param: str, values: tuple, repeat: int
 def measure_training_headless() -> dict[str, dict]:
     """Trainer against a hand-written loop (same model, data, batch size, CPU), epochs interleaved."""
     from netdesigner.core.project import Project
-    from netdesigner.data.registry import load_dataset
+    from netdesigner.data.registry import load_project_data
     from netdesigner.train.throughput import compare
 
     found = {}
     for example in ("digits_cnn", "spirals_mlp"):
         project = Project.load(PROJECTS / f"{example}.ndproj")
-        data = project.data
-        splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
-                              test_fraction=data.test_fraction, seed=0)
+        splits = load_project_data(project)
         found[example] = compare(project.compile(), project.graph, splits, project.training, epochs=7)
     return found
 
@@ -181,7 +179,7 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.ui.training_bench import print_training_figures
 
         print_training_figures(cases["train_window"])
-    elif skipped:
+    if skipped:
         print(f"\nwindow figures skipped: {skipped}")
     return 0
 

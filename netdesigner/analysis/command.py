@@ -52,7 +52,7 @@ def run_landscape(args: argparse.Namespace) -> int:
         TrainingError,
     )
     from netdesigner.core.project import Project
-    from netdesigner.train.command import _load_data
+    from netdesigner.data.registry import load_project_data
 
     if args.grid < 2:
         return _error(f"--grid must be at least 2, got {args.grid}", EXIT_INVALID)
@@ -65,7 +65,7 @@ def run_landscape(args: argparse.Namespace) -> int:
         settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
         for _, problem in settings.problems():
             return _error(f"{args.file}: {problem}", EXIT_INVALID)
-        splits = _load_data(project)
+        splits = load_project_data(project)
         module = project.compile()
         from netdesigner.train.trainer import Trainer
 

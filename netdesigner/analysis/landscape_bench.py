@@ -28,12 +28,12 @@ def measure_landscape(example: str, batch: int, grid: int = 41) -> dict[str, Any
         surface,
     )
     from netdesigner.core.project import Project
-    from netdesigner.train.command import _load_data
+    from netdesigner.data.registry import load_project_data
     from netdesigner.train.trainer import Trainer
 
     project = Project.load(PROJECTS / example)
     settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
-    splits = _load_data(project)
+    splits = load_project_data(project)
     trainer = Trainer(project.compile(), splits, settings, graph=project.graph)
     loss_fn = loss_fn_for(trainer.objective)
     x, y = evaluation_batch(splits, "all", batch, seed=0)

@@ -22,6 +22,7 @@ from netdesigner.core.errors import DataError, ParamError
 from netdesigner.core.params import Param
 
 if TYPE_CHECKING:
+    from netdesigner.core.project import Project
     from netdesigner.data.samples import Samples
     from netdesigner.data.splits import Splits
 
@@ -161,3 +162,13 @@ def load_dataset(
         raise DataError(f"the split seed must be a whole number ≥ 0, got {seed!r}")
     samples = spec.loader(values)
     return samples.split(validation_fraction, test_fraction, seed)
+
+
+def load_project_data(project: Project) -> Splits:
+    """The data set a project names, split as its settings say, with the training seed; a
+    ``DataError`` when it names none. What the trainer, the CLI, the window and the benches load."""
+    data = project.data
+    if not data.dataset:
+        raise DataError(f"{project.path}: the project names no data set: choose one in the data panel (data.dataset in the file)")
+    return load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
+                        test_fraction=data.test_fraction, seed=project.training.seed)

@@ -41,6 +41,7 @@ def run_train(args: argparse.Namespace) -> int:
     """Loads, trains, reports and saves as the arguments say; returns the exit code."""
     from netdesigner.core.errors import DataError, GraphError, ProjectError, TrainingError
     from netdesigner.core.project import Project
+    from netdesigner.data.registry import load_project_data
 
     log = sys.stderr if args.json else sys.stdout
     try:
@@ -50,7 +51,7 @@ def run_train(args: argparse.Namespace) -> int:
         settings = replace(project.training, **overrides)
         for _, problem in settings.problems():
             return _error(f"{args.file}: {problem}", EXIT_INVALID)
-        splits = _load_data(project)
+        splits = load_project_data(project)
         module = project.compile()
         resume = args.resume and bool(project.weights)
         if args.resume and not resume:
@@ -92,17 +93,6 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         _print_report(report, log)
     return EXIT_OK
-
-
-def _load_data(project: Any) -> Any:
-    from netdesigner.core.errors import DataError
-
-    if not project.data.dataset:
-        raise DataError(f"{project.path}: the project names no data set: choose one in the data panel (data.dataset in the file)")
-    from netdesigner.data.registry import load_dataset
-
-    return load_dataset(project.data.dataset, project.data.options, validation_fraction=project.data.validation_fraction,
-                        test_fraction=project.data.test_fraction, seed=project.training.seed)
 
 
 def _error(message: str, code: int) -> int:

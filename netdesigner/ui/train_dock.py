@@ -277,15 +277,22 @@ class TrainDock(QScrollArea):
             return
         self.stack.push(SettingCommand(settings, field, value, text, on_change=self.refresh))
 
-    def _set(self, section: str, param: Any, raw: Any) -> None:
+    def _checked(self, param: Any, raw: Any) -> tuple[bool, Any]:
+        """(True, the value in stored form), or (False, None) with the reason shown and the
+        form put back to the project's value."""
         try:
             value = param.coerce(raw)
         except ParamError as e:
             self.message.setText(f"<span style='color:{theme.ERROR.name()}'>{e}</span>")
             self.refresh()
-            return
+            return False, None
         self.message.clear()
-        self._push(section, param.name, value, f"Set {param.name.replace('_', ' ')} to {value}")
+        return True, value
+
+    def _set(self, section: str, param: Any, raw: Any) -> None:
+        ok, value = self._checked(param, raw)
+        if ok:
+            self._push(section, param.name, value, f"Set {param.name.replace('_', ' ')} to {value}")
 
     def _dataset_chosen(self, index: int) -> None:
         name = self.dataset.itemData(index)
@@ -298,13 +305,9 @@ class TrainDock(QScrollArea):
         self.dataset_chosen.emit(name)
 
     def _set_option(self, option: Any, raw: Any) -> None:
-        try:
-            value = option.coerce(raw)
-        except ParamError as e:
-            self.message.setText(f"<span style='color:{theme.ERROR.name()}'>{e}</span>")
-            self.refresh()
+        ok, value = self._checked(option, raw)
+        if not ok:
             return
-        self.message.clear()
         options = dict(self.project.data.options)
         options[option.name] = list(value) if isinstance(value, tuple) else value
         self._push("data", "options", options, f"Set {option.name} of the data set")

@@ -57,13 +57,10 @@ def _child(function: str, example: str, epochs: int) -> dict[str, Any]:
 
 def _load(example: str) -> tuple[Any, Any]:
     from netdesigner.core.project import Project
-    from netdesigner.data.registry import load_dataset
+    from netdesigner.data.registry import load_project_data
 
     project = Project.load(PROJECTS / example)
-    data = project.data
-    splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
-                          test_fraction=data.test_fraction, seed=0)
-    return project, splits
+    return project, load_project_data(project)
 
 
 def _hand_written_here(example: str, epochs: int) -> dict[str, Any]:

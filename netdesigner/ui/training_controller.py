@@ -203,14 +203,12 @@ class TrainingController(QObject):
 
     # ---- making the run ----------------------------------------------------------------
     def _load_splits(self) -> Any:
-        from netdesigner.data.registry import load_dataset
+        from netdesigner.data.registry import load_project_data
 
         project = self.window.project
         key = json.dumps([asdict(project.data), project.training.seed], sort_keys=True, default=str)
         if key != self._splits_for:
-            data = project.data
-            self._splits = load_dataset(data.dataset, data.options, validation_fraction=data.validation_fraction,
-                                        test_fraction=data.test_fraction, seed=project.training.seed)
+            self._splits = load_project_data(project)
             self._splits_for = key
         return self._splits
 

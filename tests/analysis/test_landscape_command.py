@@ -50,13 +50,13 @@ def test_surface_npz_png_csv(trained: Path, tmp_path: Path, capsys) -> None:
 
     from netdesigner.analysis.landscape import evaluation_batch, loss_fn_for
     from netdesigner.core.project import Project
-    from netdesigner.train.command import _load_data
+    from netdesigner.data.registry import load_project_data
     from netdesigner.train.trainer import Trainer
 
     project = Project.load(trained)
     module = project.compile()
     weights = {k: v.clone() for k, v in module.state_dict().items()}
-    trainer = Trainer(module, _load_data(project), replace(project.training, device="cpu"), graph=project.graph, initialize=False)
+    trainer = Trainer(module, load_project_data(project), replace(project.training, device="cpu"), graph=project.graph, initialize=False)
     for k, v in module.state_dict().items():  # initialize=False keeps the weights
         assert np.array_equal(v.numpy(), weights[k].numpy())
     x, y = evaluation_batch(trainer.splits, "train", 1000, project.training.seed)

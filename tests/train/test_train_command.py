@@ -10,7 +10,6 @@ import argparse
 import json
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -36,9 +35,9 @@ def registry(monkeypatch: pytest.MonkeyPatch, moons, sine) -> list[dict]:
                       "test_fraction": test_fraction, "seed": seed})
         return {"moons": moons, "sine": sine}[name]
 
-    fake = types.ModuleType("netdesigner.data.registry")
-    fake.load_dataset = load_dataset
-    monkeypatch.setitem(sys.modules, "netdesigner.data.registry", fake)
+    import netdesigner.data.registry as real
+
+    monkeypatch.setattr(real, "load_dataset", load_dataset)
     return calls
 
 

@@ -83,13 +83,13 @@ def provider_for_window(window: Any) -> LandscapeSource:
     if not project.weights:
         raise NetDesignerError("Train the model first: the loss landscape is drawn around trained weights, "
                                "and this project has none yet")
-    from netdesigner.train.command import _load_data
+    from netdesigner.data.registry import load_project_data
     from netdesigner.train.trainer import Trainer
 
     settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
     for _, problem in settings.problems():
         raise NetDesignerError(problem)
-    splits = _load_data(project)
+    splits = load_project_data(project)
     module = project.compile()
     trainer = Trainer(module, splits, settings, graph=project.graph, initialize=False)
     state = {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
