@@ -2,6 +2,11 @@
 
 - ``--mode surface`` (default): L(θ + α d₁ + β d₂) on a grid over [-R, R]² with two seeded
   filter-normalised random directions, on a fixed batch of the training split.
+- ``--mode pca``: the surface on the plane of the training path (Li et al. 2018): the project
+  is trained afresh from its seed with its own settings on the CPU, keeping a weight snapshot
+  per epoch, and the surface is drawn on the two leading principal directions of that path
+  around the run's final weights, with the path on it. The saved weights are not used: a path
+  belongs to one run, and a CPU run repeats exactly from the seed. The project is not changed.
 - ``--mode line``: L((1−α) θ₀ + α θ) for α in [-0.5, 1.5], from fresh weights θ₀ (the
   project's seed and init setting, drawn as the trainer draws them) to the trained ones θ,
   on fixed batches of the training and validation splits.
@@ -31,8 +36,9 @@ def add_landscape_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--grid", type=int, default=21, metavar="N", help="points per axis (default 21)")
     parser.add_argument("--range", dest="span", type=float, default=1.0, metavar="R",
                         help="surface: α and β over [-R, R] (default 1.0)")
-    parser.add_argument("--mode", choices=("surface", "line"), default="surface",
-                        help="surface: a 2-D grid around the weights; line: from fresh weights to the trained ones (default surface)")
+    parser.add_argument("--mode", choices=("surface", "pca", "line"), default="surface",
+                        help="surface: a 2-D grid around the weights; pca: the surface on the plane of the training path "
+                             "(retrains the project from its seed); line: from fresh weights to the trained ones (default surface)")
     parser.add_argument("--batch", type=int, default=1000, metavar="B", help="samples in the fixed evaluation batch (default 1000)")
     parser.add_argument("--seed", type=int, metavar="S", help="seed of the directions and the batch (default: the project's seed)")
     parser.add_argument("--sharpness", action="store_true", help="also the Hessian's top eigenvalue and trace at the weights")
@@ -60,7 +66,7 @@ def run_landscape(args: argparse.Namespace) -> int:
         return _error("--batch must be at least 1 and --range above 0", EXIT_INVALID)
     try:
         project = Project.load(args.file)
-        if not project.weights:
+        if not project.weights and args.mode != "pca":
             return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}", EXIT_INVALID)
         settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
         for _, problem in settings.problems():
@@ -69,7 +75,8 @@ def run_landscape(args: argparse.Namespace) -> int:
         module = project.compile()
         from netdesigner.train.trainer import Trainer
 
-        trainer = Trainer(module, splits, settings, graph=project.graph, initialize=False)
+        trainer = Trainer(module, splits, settings, graph=project.graph, initialize=args.mode == "pca",
+                          keep_trajectory=args.mode == "pca")
     except (ProjectError, DataError) as e:
         return _error(str(e), EXIT_UNREADABLE)
     except (GraphError, ShapeError, TrainingError) as e:
@@ -80,6 +87,8 @@ def run_landscape(args: argparse.Namespace) -> int:
     try:
         if args.mode == "surface":
             arrays, lines = _surface(trainer, args, seed)
+        elif args.mode == "pca":
+            arrays, lines = _pca(trainer, args, seed)
         else:
             arrays, lines = _line(trainer, project, settings, args, seed)
         if args.sharpness:
@@ -100,8 +109,8 @@ def run_landscape(args: argparse.Namespace) -> int:
         if args.png:
             from netdesigner.analysis import png
 
-            if args.mode == "surface":
-                png.surface_png(args.png, arrays["alphas"], arrays["betas"], arrays["losses"])
+            if args.mode in ("surface", "pca"):
+                png.surface_png(args.png, arrays["alphas"], arrays["betas"], arrays["losses"], arrays.get("path"))
             else:
                 png.line_png(args.png, arrays["alphas"], {"train": arrays["train"], "validation": arrays["validation"]})
     except OSError as e:
@@ -122,6 +131,32 @@ def _surface(trainer: Any, args: argparse.Namespace, seed: int) -> tuple[dict[st
     lines = [f"surface {args.grid}x{args.grid} over [-{args.span:g}, {args.span:g}]^2, {int(x.shape[0])} training samples, seed {seed}",
              f"centre loss {result.centre_loss:.6g}; min loss {low:.6g} at alpha {a:+.3g}, beta {b:+.3g}"]
     arrays = {"alphas": result.alphas, "betas": result.betas, "losses": result.losses, "centre_loss": result.centre_loss}
+    return arrays, lines
+
+
+def _pca(trainer: Any, args: argparse.Namespace, seed: int) -> tuple[dict[str, Any], list[str]]:
+    from netdesigner.analysis.landscape import evaluation_batch, loss_fn_for, trajectory_surface
+    from netdesigner.core.errors import TrainingError
+
+    settings = trainer.settings
+    print(f"training {settings.epochs} epoch(s) from seed {settings.seed} to record the path…", flush=True)
+    end = trainer.run()
+    if not end.ok:
+        raise TrainingError(end.message)
+    x, y = evaluation_batch(trainer.splits, "train", args.batch, seed)
+    final = trainer.snapshot()
+    result = trajectory_surface(trainer.module, trainer.trajectory, final, loss_fn_for(trainer.objective), x, y,
+                                grid=args.grid)
+    a, b, low = result.minimum
+    start = result.path[0]
+    lines = [f"trained {trainer.epoch} epoch(s): {len(result.path)} snapshots; the plane's axes explain "
+             f"{100 * result.explained[0]:.1f}% and {100 * result.explained[1]:.1f}% of the path's spread",
+             f"surface {args.grid}x{args.grid} over alpha [{result.alphas[0]:.3g}, {result.alphas[-1]:.3g}], "
+             f"beta [{result.betas[0]:.3g}, {result.betas[-1]:.3g}], {int(x.shape[0])} training samples",
+             f"start at ({start[0]:+.3g}, {start[1]:+.3g}); final loss {result.centre_loss:.6g}; "
+             f"min loss {low:.6g} at alpha {a:+.3g}, beta {b:+.3g}"]
+    arrays = {"alphas": result.alphas, "betas": result.betas, "losses": result.losses, "centre_loss": result.centre_loss,
+              "path": result.path, "explained": result.explained}
     return arrays, lines
 
 
@@ -172,7 +207,7 @@ def _sharpness(trainer: Any, args: argparse.Namespace, seed: int) -> tuple[dict[
 def _write_csv(path: str, mode: str, arrays: dict[str, Any]) -> None:
     import numpy as np
 
-    if mode == "surface":
+    if mode in ("surface", "pca"):
         a, b = np.meshgrid(arrays["alphas"], arrays["betas"], indexing="ij")
         table, header = np.column_stack([a.ravel(), b.ravel(), np.ravel(arrays["losses"])]), "alpha,beta,loss"
     else:

@@ -186,7 +186,11 @@ def evaluation_batch(splits: Splits, split: str = "val", size: int = 1000, seed:
 # ---- the surface ------------------------------------------------------------------------------
 @dataclass
 class Surface:
-    """Losses on a grid: ``losses[i, j]`` is the loss at α = ``alphas[i]``, β = ``betas[j]``."""
+    """Losses on a grid: ``losses[i, j]`` is the loss at α = ``alphas[i]``, β = ``betas[j]``.
+
+    On a trajectory plane, ``path`` holds the (α, β) of each weight snapshot of the run (the
+    last at or near the origin) and ``explained`` the share of the path's spread each axis
+    explains."""
 
     alphas: np.ndarray
     betas: np.ndarray
@@ -194,6 +198,8 @@ class Surface:
     centre_loss: float
     directions: tuple[State, State] | None = field(default=None, repr=False)
     seconds: float = 0.0
+    path: np.ndarray | None = None
+    explained: np.ndarray | None = None
 
     @property
     def minimum(self) -> tuple[float, float, float]:
@@ -205,14 +211,16 @@ class Surface:
     def to_npz(self, path: str | Path) -> None:
         """alphas, betas, losses, centre_loss and seconds as plain arrays (no pickle; the
         directions are not saved: they are as big as the model)."""
+        extra = {} if self.path is None else {"path": self.path, "explained": self.explained}
         np.savez(path, alphas=self.alphas, betas=self.betas, losses=self.losses,
-                 centre_loss=np.float64(self.centre_loss), seconds=np.float64(self.seconds))
+                 centre_loss=np.float64(self.centre_loss), seconds=np.float64(self.seconds), **extra)
 
     @classmethod
     def from_npz(cls, path: str | Path) -> Surface:
         with np.load(path, allow_pickle=False) as data:
+            trajectory = (data["path"], data["explained"]) if "path" in data else (None, None)
             return cls(data["alphas"], data["betas"], data["losses"], float(data["centre_loss"]),
-                       None, float(data["seconds"]))
+                       None, float(data["seconds"]), *trajectory)
 
     def to_csv(self, path: str | Path) -> None:
         """One row per grid point: alpha,beta,loss."""
@@ -397,3 +405,20 @@ def plane_span(coords: np.ndarray, margin: float = 0.25) -> tuple[float, float, 
     width = np.maximum(hi - lo, 1e-6)
     lo, hi = lo - margin * width, hi + margin * width
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def trajectory_surface(module: torch.nn.Module, states: Sequence[State], final_state: State, loss_fn: LossFn,
+                       x: Any, y: Any, *, grid: int = 21, margin: float = 0.25,
+                       progress: Callable[[int, int], None] | None = None,
+                       cancelled: Callable[[], bool] | None = None,
+                       device: torch.device | str | None = None) -> Surface:
+    """The surface on the plane of a training run (Li et al. 2018, section 7): the two leading
+    principal directions of the snapshots ``states`` around ``final_state``, a grid spanning
+    the path and the origin, and the path itself (``Surface.path``) to draw on top."""
+    pc1, pc2, coords, ratio = trajectory_plane(states, final_state)
+    if not ratio[0] > 0:
+        raise ValueError("the weights did not move along the recorded path: train for an epoch or more first")
+    found = surface(module, final_state, loss_fn, x, y, grid=grid, span=plane_span(coords, margin),
+                    directions=(pc1, pc2), progress=progress, cancelled=cancelled, device=device)
+    found.path, found.explained = coords, ratio
+    return found

@@ -34,9 +34,11 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
-def surface_png(path: str | Path, alphas: np.ndarray, betas: np.ndarray, losses: np.ndarray) -> None:
+def surface_png(path: str | Path, alphas: np.ndarray, betas: np.ndarray, losses: np.ndarray,
+                trajectory: np.ndarray | None = None) -> None:
     """A heat-map of ``losses[i, j]`` (α along x, β upwards), its colour bar with the lowest
-    and highest loss, and the centre (α = β = 0, the weights) marked with a cross."""
+    and highest loss, and the centre (α = β = 0, the weights) marked with a cross; a training
+    path's (α, β) points, when given, as a white line with its start ringed."""
     losses = np.asarray(losses, dtype=np.float64)
     finite = losses[np.isfinite(losses)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -52,6 +54,13 @@ def surface_png(path: str | Path, alphas: np.ndarray, betas: np.ndarray, losses:
         fb = (b - betas[0]) / (betas[-1] - betas[0]) if betas[-1] != betas[0] else 0.5
         return MARGIN + fa * HEAT_SIZE, MARGIN + (1 - fb) * HEAT_SIZE
 
+    if trajectory is not None and len(trajectory):
+        points = [to_px(float(a), float(b)) for a, b in np.asarray(trajectory).reshape(-1, 2)]
+        draw.line(points, fill="white", width=2, joint="curve")
+        for px, py in points:
+            draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill="white")
+        sx, sy = points[0]
+        draw.ellipse([sx - 6, sy - 6, sx + 6, sy + 6], outline="white", width=2)
     cx, cy = to_px(0.0, 0.0)
     for colour, width in (("white", 4), ("black", 2)):
         draw.line([cx - 7, cy - 7, cx + 7, cy + 7], fill=colour, width=width)

@@ -259,6 +259,7 @@ class TrainingController(QObject):
 
     def _on_epoch(self, event: Any) -> None:
         self.draw_boundary(event.epoch)
+        self.window.landscape.epoch_ended(event.epoch)
         metrics = event.metrics
         name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
         self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)
@@ -276,6 +277,7 @@ class TrainingController(QObject):
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
         self._say(describe_end(end), error=not end.ok)
         self.draw_boundary(force=True)
+        self.window.landscape.run_ended()
         self.window.statusBar().showMessage(describe_end(end), 10000)
         self._update_buttons()
         self.run_ended.emit(end)

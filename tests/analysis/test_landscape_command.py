@@ -116,3 +116,56 @@ def test_help_imports_no_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "--sharpness" in done.stdout
+
+
+def test_pca_retrains_and_draws_the_path(tmp_path: Path, capsys) -> None:
+    from dataclasses import replace
+
+    from netdesigner.analysis.landscape import evaluation_batch, loss_fn_for
+    from netdesigner.core.project import Project
+    from netdesigner.data.registry import load_project_data
+    from netdesigner.train.trainer import Trainer
+
+    path = tmp_path / "spirals.ndproj"
+    project = Project.load(PROJECTS / "spirals_mlp.ndproj")
+    project.training.epochs = 6
+    project.data.options = {"samples": 300}
+    project.save(path)
+    before = path.read_bytes()
+    out, picture = tmp_path / "p.npz", tmp_path / "p.png"
+    assert landscape(path, "--mode", "pca", "--grid", "5", "--batch", "200", "-o", out, "--png", picture) == 0
+    printed = capsys.readouterr().out
+    assert "trained 6 epoch(s): 7 snapshots" in printed and "explain" in printed
+    assert path.read_bytes() == before  # the project is not changed
+    with np.load(out, allow_pickle=False) as data:
+        trajectory, alphas, betas, centre = data["path"], data["alphas"], data["betas"], float(data["centre_loss"])
+        explained = data["explained"]
+    assert trajectory.shape == (7, 2) and np.allclose(trajectory[-1], 0.0, atol=1e-6)
+    assert alphas[0] <= trajectory[:, 0].min() and trajectory[:, 0].max() <= alphas[-1]
+    assert betas[0] <= trajectory[:, 1].min() and trajectory[:, 1].max() <= betas[-1]
+    assert 0 < explained[1] <= explained[0] <= 1 and explained.sum() <= 1 + 1e-9
+
+    # the centre is the loss after the same run, trained independently (a CPU run repeats)
+    again = Project.load(path)
+    module = again.compile()
+    trainer = Trainer(module, load_project_data(again), replace(again.training, device="cpu"), graph=again.graph)
+    assert trainer.run().ok
+    x, y = evaluation_batch(trainer.splits, "train", 200, again.training.seed)
+    assert centre == pytest.approx(loss_fn_for(trainer.objective)(module, x, y), rel=1e-5)
+    with Image.open(picture) as image:
+        assert image.size == png.SURFACE_SIZE
+
+
+def test_the_picture_draws_a_path_in_white(tmp_path: Path) -> None:
+    alphas = betas = np.linspace(-1, 1, 5)
+    losses = np.zeros((5, 5))  # one dark colour everywhere: white can only be the path
+    png.surface_png(tmp_path / "bare.png", alphas, betas, losses)
+    png.surface_png(tmp_path / "path.png", alphas, betas, losses, np.array([[0.9, 0.9], [0.5, 0.0], [0.0, 0.0]]))
+    bare = np.asarray(Image.open(tmp_path / "bare.png").convert("RGB")).astype(int)
+    drawn = np.asarray(Image.open(tmp_path / "path.png").convert("RGB")).astype(int)
+    heat = (slice(png.MARGIN + 2, png.MARGIN + png.HEAT_SIZE - 2),) * 2
+    white = lambda image: (image[heat].min(axis=-1) > 240)  # noqa: E731
+    # the start (α 0.9, β 0.9) lies near the top right of the heat map
+    x, y = png.MARGIN + 0.95 * png.HEAT_SIZE, png.MARGIN + 0.05 * png.HEAT_SIZE
+    assert white(drawn).sum() > white(bare).sum() + 100
+    assert drawn[int(y) - 8:int(y) + 8, int(x) - 8:int(x) + 8].min(axis=-1).max() > 240

@@ -115,3 +115,55 @@ def test_without_a_trainer_the_saved_weights_are_used(trained: MainWindow, panel
     with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
         assert panel.compute()
     assert panel.surface.centre_loss == pytest.approx(at_weights, rel=1e-5)
+
+
+def test_the_surface_on_the_training_path_draws_the_path(trained: MainWindow, panel: LandscapePanel, qtbot) -> None:
+    trajectory = trained.training.trainer.trajectory
+    assert len(trajectory) == 6  # the start and one snapshot per epoch
+    panel.plane_combo.setCurrentIndex(1)
+    with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
+        qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    surface = panel.surface
+    assert surface.path is not None and surface.path.shape == (6, 2)
+    np.testing.assert_allclose(surface.path[-1], 0.0, atol=1e-6)  # the run ended at the final weights
+    shown_x, shown_y = panel.path_curve.getData()
+    np.testing.assert_allclose(np.column_stack([shown_x, shown_y]), surface.path)
+    assert panel.path_start.data["x"][0] == pytest.approx(surface.path[0, 0])
+    # the grid spans the whole path, so every point of it lies on the drawn surface
+    assert surface.alphas[0] <= surface.path[:, 0].min() and surface.path[:, 0].max() <= surface.alphas[-1]
+    assert surface.betas[0] <= surface.path[:, 1].min() and surface.path[:, 1].max() <= surface.betas[-1]
+    assert "path of 6 snapshots" in panel.info.text()
+    assert "principal" in panel.surface_plot.getAxis("bottom").labelText
+
+    # back to random directions: no path
+    panel.plane_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
+        qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    assert panel.surface.path is None and len(panel.path_curve.getData()[0] or []) == 0
+
+
+def test_the_path_plane_needs_a_run_in_this_window(trained: MainWindow, panel: LandscapePanel, qtbot) -> None:
+    trained.training.project_changed()  # saved weights only: no path was recorded
+    panel.plane_combo.setCurrentIndex(1)
+    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+    assert not panel.running and panel.surface is None
+    assert "training path is recorded while a run trains" in panel.message.text()
+
+
+def test_live_recomputes_a_coarse_surface_while_training_and_a_full_one_at_the_end(window: MainWindow, tmp_path, qtbot) -> None:
+    _open_spirals(window, tmp_path)
+    window.project.training.epochs = 4
+    panel = window.landscape
+    panel.grid_spin.setValue(17)
+    panel.batch_spin.setValue(300)
+    panel.plane_combo.setCurrentIndex(1)
+    panel.every_spin.setValue(2)
+    panel.live_check.click()
+    assert panel.live_check.isChecked()
+    sizes: list[int] = []
+    panel.worker.finished.connect(lambda result: sizes.append(len(result[1].alphas)))
+    with qtbot.waitSignal(window.training.run_ended, timeout=60_000):
+        window.training.start()
+    qtbot.waitUntil(lambda: not panel.running and sizes and sizes[-1] == 17, timeout=30_000)
+    assert 15 in sizes  # at least one coarse live surface came while the run went (every 2nd epoch)
+    assert panel.surface.path is not None and len(panel.surface.path) == 5

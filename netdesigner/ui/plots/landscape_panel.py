@@ -1,5 +1,8 @@
 """The loss landscape around the model's weights, for the window: a 2-D heat map of
-L(θ + α d₁ + β d₂) and a 1-D line L((1−α) θ₀ + α θ) from fresh weights to the present ones.
+L(θ + α d₁ + β d₂), on random filter-normalised directions or on the plane of the training
+path with the path drawn on it, and a 1-D line L((1−α) θ₀ + α θ) from fresh weights to the
+present ones. With Live on, a coarse surface is redrawn every K epochs while a run trains and
+a full one when it ends.
 
 The computation is ``netdesigner.analysis.landscape`` (Qt-free), run by an ``AnalysisWorker``
 on a worker thread; the panel only asks its *source* for what to evaluate and draws the result.
@@ -12,7 +15,7 @@ weights, as ``netdesigner landscape`` does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +24,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -40,6 +45,9 @@ from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
 
 SURFACE_TAB, LINE_TAB = 0, 1
 COLOUR_MAP = "viridis"
+RANDOM_PLANE, PATH_PLANE = 0, 1
+LIVE_GRID = 15  # points per axis while a run trains: 225 forward passes of the batch
+LIVE_BATCH = 256
 
 
 @dataclass
@@ -54,6 +62,7 @@ class LandscapeSource:
     splits: Any
     init: str = "default"
     init_seed: int = 0
+    trajectory: list[dict[str, Any]] = field(default_factory=list)  # CPU snapshots of the run, oldest first
 
     def batch(self, split: str, size: int, seed: int) -> tuple[Any, Any]:
         from netdesigner.analysis.landscape import evaluation_batch
@@ -78,7 +87,7 @@ def provider_for_window(window: Any) -> LandscapeSource:
     trainer = getattr(getattr(window, "training", None), "trainer", None)
     if trainer is not None:
         return LandscapeSource(trainer.snapshot(), trainer.module, loss_fn_for(trainer.objective),
-                               trainer.splits, trainer.settings.init, trainer.settings.seed)
+                               trainer.splits, trainer.settings.init, trainer.settings.seed, list(trainer.trajectory))
     project = window.project
     if not project.weights:
         raise NetDesignerError("Train the model first: the loss landscape is drawn around trained weights, "
@@ -111,6 +120,7 @@ class LandscapePanel(QWidget):
         self.provider: Callable[[], LandscapeSource] | None = None
         self.surface: Any = None  # the last Surface
         self.line: dict[str, np.ndarray] | None = None  # alphas, train, validation
+        self._full_due = False  # a run ended while a live computation went: the full grid next
         self.worker = AnalysisWorker(parent=self)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
@@ -122,6 +132,18 @@ class LandscapePanel(QWidget):
         self.range_spin.setToolTip("α and β over [−R, R], in units of the filter-normalised directions")
         self.batch_spin = _spin(1, 1_000_000, 512, "Samples in the fixed evaluation batch")
         self.seed_spin = _spin(0, 2**31 - 1, 0, "Seed of the random directions and of the batch")
+        self.plane_combo = QComboBox()
+        self.plane_combo.addItems(["Random directions", "Training path (PCA)"])
+        self.plane_combo.setToolTip("Random: two filter-normalised random directions around the weights (Li et al. 2018).\n"
+                                    "Training path: the two leading principal directions of the weights this run\n"
+                                    "visited, with the path drawn on the surface")
+        self.plane_combo.currentIndexChanged.connect(lambda i: self.range_spin.setEnabled(i == RANDOM_PLANE))
+        self.live_check = QCheckBox("Live")
+        self.live_check.setToolTip(f"Recompute while training runs: a {LIVE_GRID}×{LIVE_GRID} grid every K epochs, "
+                                   "the full grid when the run ends")
+        self.every_spin = _spin(1, 1000, 1, "Live: recompute every K epochs")
+        self.every_spin.setPrefix("every ")
+        self.every_spin.setSuffix(" ep.")
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Colour by log10 of the loss")
         self.log_check.toggled.connect(lambda _on: self._draw_surface())
@@ -137,31 +159,46 @@ class LandscapePanel(QWidget):
         self.message = QLabel(wordWrap=True)
         self.info = QLabel()
 
-        controls = QHBoxLayout()
-        for label, widget in (("Grid", self.grid_spin), ("Range", self.range_spin),
+        # the controls stand in a column beside the plot: the Plots dock is wide and short
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for label, widget in (("Plane", self.plane_combo), ("Grid", self.grid_spin), ("Range", self.range_spin),
                               ("Batch", self.batch_spin), ("Seed", self.seed_spin)):
-            controls.addWidget(QLabel(label))
-            controls.addWidget(widget)
-        controls.addWidget(self.log_check)
-        controls.addStretch(1)
+            form.addRow(label, widget)
+        live_row = QHBoxLayout()
+        live_row.addWidget(self.live_check)
+        live_row.addWidget(self.every_spin, 1)
+        form.addRow(self.log_check)
+        form.addRow(live_row)
         run_row = QHBoxLayout()
         run_row.addWidget(self.compute_button)
         run_row.addWidget(self.cancel_button)
-        run_row.addWidget(self.progress_bar, 1)
-        run_row.addWidget(self.save_png_button)
-        run_row.addWidget(self.save_data_button)
+        form.addRow(run_row)
+        form.addRow(self.progress_bar)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_png_button)
+        save_row.addWidget(self.save_data_button)
+        form.addRow(save_row)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addLayout(form)
+        side_layout.addStretch(1)
+        side.setMaximumWidth(260)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._make_surface_view(), "2-D surface")
         self.tabs.addTab(self._make_line_view(), "1-D line")
         self.tabs.currentChanged.connect(lambda _i: self._update_buttons())
+        self.info.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(controls)
-        layout.addLayout(run_row)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.info)
-        layout.addWidget(self.message)
+        right = QVBoxLayout()
+        right.addWidget(self.tabs, 1)
+        right.addWidget(self.info)
+        right.addWidget(self.message)
+        layout = QHBoxLayout(self)
+        layout.addWidget(side)
+        layout.addLayout(right, 1)
 
     # ---- views ---------------------------------------------------------------------------
     def _make_surface_view(self) -> QWidget:
@@ -171,8 +208,7 @@ class LandscapePanel(QWidget):
         self.surface_plot = self.surface_view.addPlot()
         plot = self.surface_plot
         plot.setTitle("Loss around the weights", color=c.text.name(), size="9pt")
-        plot.setLabel("bottom", "α (direction 1)", color=c.muted_text.name())
-        plot.setLabel("left", "β (direction 2)", color=c.muted_text.name())
+        self._label_axes(plot, path=False)
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen(c.muted_text)
             plot.getAxis(axis).setPen(c.node_border)
@@ -187,9 +223,22 @@ class LandscapePanel(QWidget):
         self.minimum_marker = pg.ScatterPlotItem([], [], symbol="o", size=8,
                                                  pen=pg.mkPen("#ff5555", width=2), brush=None)
         self.minimum_marker.setZValue(10)
+        self.path_curve = pg.PlotDataItem([], [], pen=pg.mkPen("w", width=2), symbol="o", symbolSize=4,
+                                          symbolPen=None, symbolBrush="w")
+        self.path_curve.setZValue(9)
+        self.path_start = pg.ScatterPlotItem([], [], symbol="o", size=12, pen=pg.mkPen("w", width=2), brush=None)
+        self.path_start.setZValue(10)
+        plot.addItem(self.path_curve)
+        plot.addItem(self.path_start)
         plot.addItem(self.centre)
         plot.addItem(self.minimum_marker)
         return self.surface_view
+
+    @staticmethod
+    def _label_axes(plot: Any, path: bool) -> None:
+        muted = theme.colours().muted_text.name()
+        plot.setLabel("bottom", "α (path's 1st principal direction)" if path else "α (direction 1)", color=muted)
+        plot.setLabel("left", "β (2nd principal dir.)" if path else "β (direction 2)", color=muted)
 
     def _make_line_view(self) -> QWidget:
         self.line_plot = _plot("Loss from fresh weights (α = 0) to the present ones (α = 1)", "loss", "α")
@@ -211,8 +260,9 @@ class LandscapePanel(QWidget):
     def running(self) -> bool:
         return self.worker.running
 
-    def compute(self) -> bool:
-        """Starts computing what the visible tab shows; False (and a message) when it cannot."""
+    def compute(self, grid: int | None = None, batch: int | None = None) -> bool:
+        """Starts computing what the visible tab shows (at ``grid`` points per axis and ``batch``
+        samples instead of the settings', for live updates); False (and a message) when it cannot."""
         if self.worker.running:
             return False
         if self.provider is None:
@@ -223,11 +273,24 @@ class LandscapePanel(QWidget):
         except NetDesignerError as e:
             self._say(str(e), error=True)
             return False
-        grid, span = self.grid_spin.value(), self.range_spin.value()
-        size, seed = self.batch_spin.value(), self.seed_spin.value()
+        grid = grid or self.grid_spin.value()
+        span = self.range_spin.value()
+        size, seed = batch or self.batch_spin.value(), self.seed_spin.value()
         from netdesigner.analysis import landscape
 
-        if self.tabs.currentIndex() == SURFACE_TAB:
+        on_path = self.plane_combo.currentIndex() == PATH_PLANE
+        if on_path and len(source.trajectory) < 2:
+            self._say("The training path is recorded while a run trains in this window: train for an epoch or more, "
+                      "or choose Random directions", error=True)
+            return False
+        if self.tabs.currentIndex() == SURFACE_TAB and on_path:
+            def job(progress, cancelled):
+                x, y = source.batch("train", size, seed)
+                return "surface", landscape.trajectory_surface(source.module, source.trajectory, source.state,
+                                                               source.loss_fn, x, y, grid=grid,
+                                                               progress=progress, cancelled=cancelled)
+            total = grid * grid
+        elif self.tabs.currentIndex() == SURFACE_TAB:
             def job(progress, cancelled):
                 x, y = source.batch("train", size, seed)
                 return "surface", landscape.surface(source.module, source.state, source.loss_fn, x, y, grid=grid,
@@ -256,6 +319,29 @@ class LandscapePanel(QWidget):
     def cancel(self) -> None:
         self.worker.cancel()
 
+    # ---- live ----------------------------------------------------------------------------
+    def epoch_ended(self, epoch: int) -> bool:
+        """A run finished ``epoch``: with Live on, every K-th epoch starts a coarse computation
+        unless one is still going (a late one is skipped, never queued). True when it started."""
+        if not self.live_check.isChecked() or epoch % self.every_spin.value() or self.worker.running:
+            return False
+        return self.compute(grid=min(LIVE_GRID, self.grid_spin.value()), batch=min(LIVE_BATCH, self.batch_spin.value()))
+
+    def run_ended(self) -> bool:
+        """The run ended: with Live on, the full grid once, right away or when the coarse one
+        still going has ended. True when it started or is due."""
+        if not self.live_check.isChecked():
+            return False
+        if self.worker.running:
+            self._full_due = True
+            return True
+        return self.compute()
+
+    def _start_due(self) -> None:
+        if self._full_due:
+            self._full_due = False
+            self.compute()
+
     def _on_progress(self, done: int, total: int) -> None:
         self.progress_bar.setRange(0, total)
         self.progress_bar.setValue(done)
@@ -267,15 +353,18 @@ class LandscapePanel(QWidget):
         else:
             self.show_line(value)
         self._update_buttons()
+        self._start_due()
 
     def _on_failed(self, message: str) -> None:
         self._say(f"The landscape could not be computed: {message}", error=True)
         self._update_buttons()
+        self._full_due = False
 
     def _on_cancelled(self) -> None:
         self._say("Cancelled")
         self.progress_bar.setValue(0)
         self._update_buttons()
+        self._full_due = False
 
     # ---- drawing -------------------------------------------------------------------------
     def show_surface(self, surface: Any) -> None:
@@ -285,8 +374,16 @@ class LandscapePanel(QWidget):
         self._draw_surface()
         a, b, low = surface.minimum
         self.minimum_marker.setData([a], [b])
+        path = surface.path if surface.path is not None else np.zeros((0, 2))
+        self.path_curve.setData(path[:, 0], path[:, 1])
+        self.path_start.setData(path[:1, 0], path[:1, 1])
+        on_path = ""
+        if surface.path is not None:
+            on_path = (f" · path of {len(path)} snapshots; the axes explain {100 * surface.explained[0]:.0f}% "
+                       f"and {100 * surface.explained[1]:.0f}% of it")
         self.info.setText(f"{len(surface.alphas)}×{len(surface.betas)} points in {surface.seconds:.2f} s · "
-                          f"loss at the weights {surface.centre_loss:.4g} · lowest {low:.4g} at α {a:+.3g}, β {b:+.3g}")
+                          f"loss at the weights {surface.centre_loss:.4g} · lowest {low:.4g} at α {a:+.3g}, β {b:+.3g}"
+                          + on_path)
         self._say("")
         self._update_buttons()
 
@@ -318,7 +415,9 @@ class LandscapePanel(QWidget):
                                   alphas[-1] - alphas[0] + da, betas[-1] - betas[0] + db))
         self.colour_bar.setLevels((lo, hi))
         title = "log10 of the loss" if self.log_check.isChecked() else "Loss"
-        self.surface_plot.setTitle(f"{title} around the weights", color=theme.colours().text.name(), size="9pt")
+        where = "on the plane of the training path" if self.surface.path is not None else "around the weights"
+        self.surface_plot.setTitle(f"{title} {where}", color=theme.colours().text.name(), size="9pt")
+        self._label_axes(self.surface_plot, self.surface.path is not None)
         self.surface_plot.autoRange(padding=0.02)
 
     def show_line(self, line: dict[str, np.ndarray]) -> None:
@@ -391,5 +490,6 @@ class LandscapePanel(QWidget):
 
     def shutdown(self, wait_s: float = 5.0) -> None:
         """Cancels a computation and waits for its thread (before the window closes)."""
+        self._full_due = False
         self.worker.cancel()
         self.worker.wait(wait_s)
