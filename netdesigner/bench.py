@@ -133,6 +133,14 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.analysis.landscape_bench import measure_landscape
 
         cases["landscape"] = [measure_landscape("spirals_mlp.ndproj", 1000), measure_landscape("digits_cnn.ndproj", 512)]
+        try:
+            import PySide6  # noqa: F401 - the live views are the window's
+        except ImportError:
+            pass
+        else:
+            from netdesigner.ui.training_bench import measure_live_views
+
+            cases["live_views"] = [measure_live_views("spirals_mlp.ndproj", 200), measure_live_views("digits_cnn.ndproj", 120)]
     skipped = None
     if only in (None, "ui", "train"):
         try:
@@ -175,6 +183,12 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.analysis.landscape_bench import print_landscape_figures
 
         print_landscape_figures(cases["landscape"])
+    if "live_views" in cases:
+        from netdesigner.ui.training_bench import print_live_figures
+
+        print("\nlive views in the window (throughput over the whole run, on against off; netdesigner/ui/training_bench.py)")
+        for figures in cases["live_views"]:
+            print_live_figures(figures)
     if "train_window" in cases:
         from netdesigner.ui.training_bench import print_training_figures
 

@@ -38,11 +38,14 @@ class AnalysisWorker(QObject):
         self._ending = False  # the end is queued but not yet handed on
 
     # ---- control -----------------------------------------------------------------------
-    def start(self, job: Job, name: str = "netdesigner-analysis") -> None:
-        """Runs ``job`` on a worker thread; refused while one is going."""
+    def start(self, job: Job, name: str = "netdesigner-analysis", threads: int | None = None) -> None:
+        """Runs ``job`` on a worker thread with ``threads`` CPU threads for torch (default: all
+        the training thread would take; one beside a training run, whose own team of threads
+        on the same cores would otherwise wait on it); refused while one is going."""
         if self.running:
             raise RuntimeError("an analysis is already running")
-        self._threads = _gui_thread_gives_up_cpu_threads()
+        cores = _gui_thread_gives_up_cpu_threads()
+        self._threads = max(1, min(threads or cores, cores))
         self._cancel.clear()
         self._queue = queue.SimpleQueue()
         self._ending = True

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from netdesigner.analysis.live_budget import LiveBudget
 from netdesigner.core.catalog import layer_type
 from netdesigner.core.edits import AddNode, Connect, Group, RemoveNode
 from netdesigner.core.errors import GraphError, NetDesignerError
@@ -63,7 +64,9 @@ class MainWindow(QMainWindow):
         self.code = CodeView()
         self.train_dock = TrainDock()
         self.plots = TrainingPlots()
+        self.live_budget = LiveBudget()  # the share of a run the live views may take, all of them together
         self.landscape = LandscapePanel()
+        self.landscape.budget = self.live_budget
         self.landscape.set_source(lambda: provider_for_window(self))
         self.weights_changed = False  # trained weights not yet saved (they are not undoable edits)
         self.history = QUndoView(self.stack)

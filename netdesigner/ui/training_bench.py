@@ -6,12 +6,19 @@ trainer against a hand-written loop is ``train.throughput.compare``, in ``bench.
   loop, measured just before and just after the window's run;
 - how late a 10 ms QTimer on the GUI thread fires while that run goes on: the window's
   responsiveness during training (targets: p95 ≤ 30 ms, p99 ≤ 100 ms).
+
+And one for the live views (``measure_live_views``): the window training with the live loss
+landscape (15×15 every epoch) and the live activation views on, against the same window with
+them off, as throughput over the whole run (samples trained ÷ wall time from Start to the
+run's end, so time the views take from training between epochs counts too); off, on, off in
+three fresh processes, target ≥ 0.8.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +46,19 @@ def measure_training(example: str = "digits_cnn.ndproj", epochs: int = 10) -> di
     }
 
 
-def _child(function: str, example: str, epochs: int) -> dict[str, Any]:
+def measure_live_views(example: str = "spirals_mlp.ndproj", epochs: int = 30) -> dict[str, Any]:
+    """Off, on, off: the window's run throughput with the live views on over the mean of the
+    two runs with them off (see the module doc)."""
+    off_before = _child("_window_here", example, epochs)
+    on = _child("_window_here", example, epochs, True)
+    off_after = _child("_window_here", example, epochs)
+    off_rate = (off_before["run_samples_per_s"] + off_after["run_samples_per_s"]) / 2
+    return {"example": example, "epochs": epochs, "off_samples_per_s": off_rate, "on_samples_per_s": on["run_samples_per_s"],
+            "ratio": on["run_samples_per_s"] / off_rate, "live_surfaces": on["live_surfaces"],
+            "live_views": on["live_views"], "gui_timer_late_p95_ms": on["gui_timer_late_p95_ms"]}
+
+
+def _child(function: str, example: str, epochs: int, *extra: Any) -> dict[str, Any]:
     import json
     import subprocess
     import sys
@@ -48,7 +67,7 @@ def _child(function: str, example: str, epochs: int) -> dict[str, Any]:
     if not env.get("QT_QPA_PLATFORM") and not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     code = ("import json; from netdesigner.ui import training_bench as b; "
-            f"print(json.dumps(b.{function}({example!r}, {epochs})))")
+            f"print(json.dumps(b.{function}({example!r}, {epochs}{''.join(', ' + repr(e) for e in extra)})))")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"the training bench failed: {done.stderr.strip()[-2000:]}")
@@ -77,7 +96,7 @@ def _hand_written_here(example: str, epochs: int) -> dict[str, Any]:
     return {"rates": rates[1:]}
 
 
-def _window_here(example: str, epochs: int) -> dict[str, Any]:
+def _window_here(example: str, epochs: int, live: bool = False) -> dict[str, Any]:
     from netdesigner.ui.train_bridge import TRAIN_THREADS_VARIABLE, reserve_cpu_threads_for_training
 
     reserve_cpu_threads_for_training()  # as run_window does, before torch loads
@@ -94,6 +113,10 @@ def _window_here(example: str, epochs: int) -> dict[str, Any]:
     window.project.training.device = "cpu"
     window.project.training.epochs = epochs
     window.docks["Training"].raise_()
+    if live:
+        window.plot_tabs.setCurrentWidget(window.landscape)
+        window.landscape.live_check.setChecked(True)
+        window.landscape.every_spin.setValue(1)
     app.processEvents()
 
     lateness: list[float] = []
@@ -106,11 +129,14 @@ def _window_here(example: str, epochs: int) -> dict[str, Any]:
     tick.timeout.connect(on_tick)
     loop = QEventLoop()
     window.training.run_ended.connect(lambda _end: loop.quit())
+    started = time.perf_counter()
     window.training.start()
     clock.start()
     tick.start()
     loop.exec()  # the window's own event loop, as in use: idle in Qt until something happens
+    wall = time.perf_counter() - started
     tick.stop()
+    window.landscape.shutdown(30.0)
     history = window.training.trainer.history
     figures = {
         "example": example,
@@ -121,6 +147,9 @@ def _window_here(example: str, epochs: int) -> dict[str, Any]:
         "gui_timer_ticks": len(lateness),
         "redraws": window.training.bridge.redraws,
         "batches": window.plots.point_counts()["batches"],
+        "run_samples_per_s": len(history) * len(window.training.trainer.splits.train) / wall,
+        "live_surfaces": window.landscape.live_count,
+        "live_views": 0,
     }
     window.stack.setClean()
     window.weights_changed = False
@@ -138,3 +167,10 @@ def print_training_figures(figures: dict[str, Any]) -> None:
     print(f"  GUI 10 ms timer lateness during that run: p95 {late95:.0f} ms (target ≤ 30: {'met' if late95 <= 30 else 'MISSED'}), "
           f"p99 {late99:.0f} ms (target ≤ 100: {'met' if late99 <= 100 else 'MISSED'}); "
           f"{figures['batches']} batches drawn in {figures['redraws']} redraws")
+
+
+def print_live_figures(figures: dict[str, Any]) -> None:
+    print(f"  live views on, {figures['example']} ({figures['epochs']} epochs): {figures['on_samples_per_s']:,.0f} samples/s "
+          f"over the run, off {figures['off_samples_per_s']:,.0f}: ratio {figures['ratio']:.2f}   "
+          f"target ≥ 0.80: {'met' if figures['ratio'] >= 0.80 else 'MISSED'} ({figures['live_surfaces']} live surfaces, "
+          f"{figures['live_views']} activation views drawn; GUI timer p95 {figures['gui_timer_late_p95_ms']:.0f} ms)")

@@ -233,6 +233,7 @@ class TrainingController(QObject):
     # ---- events from the run -----------------------------------------------------------
     def _on_started(self, event: Any) -> None:
         self._run_started = time.perf_counter()
+        self.window.live_budget.start_run(self._run_started)
         self._first_epoch = event.first_epoch
         self._batches_per_epoch = max(1, event.batches_per_epoch)
         self._total_batches = max(1, event.epochs * self._batches_per_epoch)
@@ -259,7 +260,7 @@ class TrainingController(QObject):
 
     def _on_epoch(self, event: Any) -> None:
         self.draw_boundary(event.epoch)
-        self.window.landscape.epoch_ended(event.epoch)
+        self.window.landscape.epoch_ended(event.epoch, event.samples_per_s)
         metrics = event.metrics
         name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
         self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)
@@ -277,6 +278,7 @@ class TrainingController(QObject):
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
         self._say(describe_end(end), error=not end.ok)
         self.draw_boundary(force=True)
+        self.window.live_budget.end_run()
         self.window.landscape.run_ended()
         self.window.statusBar().showMessage(describe_end(end), 10000)
         self._update_buttons()

@@ -14,6 +14,7 @@ weights, as ``netdesigner landscape`` does.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netdesigner.analysis.live_budget import LiveBudget
 from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
 from netdesigner.ui.analysis_worker import AnalysisWorker
@@ -121,6 +123,10 @@ class LandscapePanel(QWidget):
         self.surface: Any = None  # the last Surface
         self.line: dict[str, np.ndarray] | None = None  # alphas, train, validation
         self._full_due = False  # a run ended while a live computation went: the full grid next
+        self.budget = LiveBudget()  # the window gives its own, shared by every live view
+        self._live_started: float | None = None  # when the live computation going now started
+        self._live_units = 0  # its grid points × samples
+        self.live_count = 0  # live computations finished since the panel was made
         self.worker = AnalysisWorker(parent=self)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
@@ -139,7 +145,8 @@ class LandscapePanel(QWidget):
                                     "visited, with the path drawn on the surface")
         self.plane_combo.currentIndexChanged.connect(lambda i: self.range_spin.setEnabled(i == RANDOM_PLANE))
         self.live_check = QCheckBox("Live")
-        self.live_check.setToolTip(f"Recompute while training runs: a {LIVE_GRID}×{LIVE_GRID} grid every K epochs, "
+        self.live_check.setToolTip(f"Recompute while training runs: a {LIVE_GRID}×{LIVE_GRID} grid every K epochs "
+                                   "(less often when live views would take more than a quarter of the run's time), "
                                    "the full grid when the run ends")
         self.every_spin = _spin(1, 1000, 1, "Live: recompute every K epochs")
         self.every_spin.setPrefix("every ")
@@ -260,9 +267,10 @@ class LandscapePanel(QWidget):
     def running(self) -> bool:
         return self.worker.running
 
-    def compute(self, grid: int | None = None, batch: int | None = None) -> bool:
+    def compute(self, grid: int | None = None, batch: int | None = None, threads: int | None = None) -> bool:
         """Starts computing what the visible tab shows (at ``grid`` points per axis and ``batch``
-        samples instead of the settings', for live updates); False (and a message) when it cannot."""
+        samples instead of the settings', with ``threads`` CPU threads, for live updates beside
+        a run); False (and a message) when it cannot."""
         if self.worker.running:
             return False
         if self.provider is None:
@@ -312,7 +320,7 @@ class LandscapePanel(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("%v / %m")
         self._say("Computing…")
-        self.worker.start(job, name="netdesigner-landscape")
+        self.worker.start(job, name="netdesigner-landscape", threads=threads)
         self._update_buttons()
         return True
 
@@ -320,12 +328,31 @@ class LandscapePanel(QWidget):
         self.worker.cancel()
 
     # ---- live ----------------------------------------------------------------------------
-    def epoch_ended(self, epoch: int) -> bool:
-        """A run finished ``epoch``: with Live on, every K-th epoch starts a coarse computation
-        unless one is still going (a late one is skipped, never queued). True when it started."""
+    def epoch_ended(self, epoch: int, samples_per_s: float = 0.0) -> bool:
+        """A run finished ``epoch`` (training at ``samples_per_s``): with Live on, every K-th
+        epoch starts a coarse computation on one CPU thread, unless one is still going or the
+        live budget says it would take too much of the run (a 15×15 surface of the digits CNN
+        costs about 16 of its epochs on one thread: every epoch would stall training). A late
+        one is skipped, never queued. True when it started."""
         if not self.live_check.isChecked() or epoch % self.every_spin.value() or self.worker.running:
             return False
-        return self.compute(grid=min(LIVE_GRID, self.grid_spin.value()), batch=min(LIVE_BATCH, self.batch_spin.value()))
+        grid, batch = min(LIVE_GRID, self.grid_spin.value()), min(LIVE_BATCH, self.batch_spin.value())
+        units = grid * grid * batch
+        # before one is measured: a forward pass is about a third of a training step, which
+        # ran on every core (measured on the digits CNN: guessed 1.2 s, took 1.4 s)
+        guess = 1.0 / (3 * samples_per_s) if samples_per_s > 0 else 1e-5
+        if not self.budget.allows(self.budget.estimate("landscape", units, guess)):
+            return False
+        started = self.compute(grid=grid, batch=batch, threads=1)
+        if started:
+            self._live_started, self._live_units = time.perf_counter(), units
+        return started
+
+    def _live_ended(self, finished: bool) -> None:
+        if self._live_started is not None:
+            self.budget.spend("landscape", time.perf_counter() - self._live_started, self._live_units if finished else 0)
+            self.live_count += finished
+            self._live_started = None
 
     def run_ended(self) -> bool:
         """The run ended: with Live on, the full grid once, right away or when the coarse one
@@ -347,6 +374,7 @@ class LandscapePanel(QWidget):
         self.progress_bar.setValue(done)
 
     def _on_finished(self, result: Any) -> None:
+        self._live_ended(finished=True)
         kind, value = result
         if kind == "surface":
             self.show_surface(value)
@@ -357,11 +385,13 @@ class LandscapePanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self._say(f"The landscape could not be computed: {message}", error=True)
+        self._live_ended(finished=False)
         self._update_buttons()
         self._full_due = False
 
     def _on_cancelled(self) -> None:
         self._say("Cancelled")
+        self._live_ended(finished=False)
         self.progress_bar.setValue(0)
         self._update_buttons()
         self._full_due = False
