@@ -31,5 +31,12 @@ class Reparameterize(nn.Module):
         self.kl = self.beta * kl_divergence(mean, logvar)
         return mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
 
+    def __getstate__(self) -> dict:
+        """Copies and pickles leave ``kl`` out: it is one batch's result with its autograd
+        graph, no part of the layer (and a deepcopy of a non-leaf tensor fails)."""
+        state = dict(super().__getstate__())
+        state["kl"] = None
+        return state
+
     def extra_repr(self) -> str:
         return f"beta={self.beta}"

@@ -89,6 +89,7 @@ class Objective:
 
         def hook(module: Any, args: tuple, _out: Any) -> None:
             kl = module.kl if module.training and module.kl is not None else module.beta * kl_divergence(*args)
+            module.kl = None  # the layer would otherwise hold the batch's autograd graph (and refuse deepcopy)
             self._kl_terms.append((id(module), kl))
 
         handles = [m.register_forward_hook(hook) for m in self.kl_modules]

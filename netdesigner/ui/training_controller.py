@@ -285,8 +285,9 @@ class TrainingController(QObject):
         self.run_ended.emit(end)
 
     def draw_boundary(self, epoch: int | None = None, *, force: bool = False) -> bool:
-        """What the weights draw now: the decision boundary of a two-feature classifier, or
-        the curve of a one-input regression model; at most ``BOUNDARY_HZ`` times a second
+        """What the weights draw now: the decision boundary of a two-feature classifier, the
+        curve of a one-input regression model, an autoencoder's reconstructions (and a VAE's
+        latent map), or a CNN's first filters; at most ``BOUNDARY_HZ`` times a second
         (one forward pass of a few thousand points, on a snapshot)."""
         trainer = self.trainer
         if trainer is None:
@@ -303,6 +304,15 @@ class TrainingController(QObject):
         self._boundary_drawn = now
         from netdesigner.analysis.boundary import decision_boundary, fitted_curve, plane_of
 
+        if images and trainer.objective.task in ("autoencoding", "variational"):
+            from netdesigner.analysis.generative import reconstruction_picture
+
+            split = trainer.splits.val if len(trainer.splits.val) else trainer.splits.train
+            mosaic, caption = reconstruction_picture(trainer.module, trainer.snapshot(), split.x[:8])
+            when = f" after epoch {epoch}" if epoch else ""
+            model = {"autoencoding": "autoencoder", "variational": "VAE"}[trainer.objective.task]
+            self.window.boundary.show_images(f"What the {model} makes of its inputs{when}", mosaic, caption)
+            return True
         if images:
             from netdesigner.analysis.filters import filter_mosaic, first_conv_weight
 

@@ -167,6 +167,20 @@ def test_reparameterize_in_training_keeps_a_positive_kl_with_a_gradient() -> Non
     assert m.grad is not None and lv.grad is not None
 
 
+def test_a_vae_copies_after_a_training_step() -> None:
+    """The KL of the last batch (with its autograd graph) is no part of a copy: analysis
+    copies a training module between steps, and a non-leaf tensor refuses deepcopy."""
+    import copy
+
+    g = Graph()
+    g.output(g.add("Reparameterize", g.input((4,)), g.input((4,))), loss="mse")
+    module = compile_graph(g).train()
+    module(torch.randn(5, 4, requires_grad=True), torch.randn(5, 4, requires_grad=True))
+    assert module.z1.kl is not None and module.z1.kl.grad_fn is not None
+    clone = copy.deepcopy(module)
+    assert clone.z1.kl is None and module.z1.kl is not None
+
+
 def test_reparameterize_in_eval_returns_the_mean() -> None:
     g = Graph()
     g.output(g.add("Reparameterize", g.input((4,)), g.input((4,))), loss="mse")

@@ -309,6 +309,27 @@ def test_a_cnn_shows_its_first_layer_filters(window: MainWindow, qtbot, tmp_path
     assert panel.image.image.shape == (4 * 4 - 1, 4 * 4 - 1)  # 16 filters of 3×3 in a 4×4 grid
 
 
+def test_a_vae_shows_its_reconstructions_and_its_latent_map(window: MainWindow, qtbot, tmp_path) -> None:
+    import numpy as np
+
+    from netdesigner.analysis.generative import reconstruction_picture
+
+    copy = tmp_path / "vae.ndproj"
+    copy.write_bytes((PROJECTS / "vae.ndproj").read_bytes())
+    window.open_file(copy)
+    window.project.training.epochs = 2
+    window.training.start()
+    _wait_end(qtbot, window)
+    panel = window.boundary
+    assert panel.updates >= 1 and "2-D latent space" in panel.message.text() and "VAE" in panel.plot.plotItem.titleLabel.text
+    # inputs and reconstructions: 2 rows of 8 digits; a gap of 2; the 8×8 latent map
+    height = 2 * 9 - 1 + 2 + 8 * 9 - 1
+    assert panel.image.image.shape == (height, 8 * 9 - 1)
+    trainer = window.training.trainer
+    mosaic, _ = reconstruction_picture(trainer.module, trainer.snapshot(), trainer.splits.val.x[:8])
+    np.testing.assert_array_equal(panel.image.image, (np.where(np.isnan(mosaic), 1.0, mosaic)[::-1] * 255).astype(np.uint8))
+
+
 def test_no_model_view_for_a_sequence_model(window: MainWindow, qtbot, tmp_path) -> None:
     copy = tmp_path / "lstm_sequence.ndproj"
     copy.write_bytes((PROJECTS / "lstm_sequence.ndproj").read_bytes())

@@ -83,6 +83,12 @@ class BoundaryPanel(QWidget):
 
     def show_filters(self, layer: str, mosaic: np.ndarray, epoch: int | None = None) -> None:
         """The first convolution's filters as grey images (light = positive weights)."""
+        when = f" after epoch {epoch}" if epoch else ""
+        self.show_images(f"Filters of {layer}: what the first convolution looks for", mosaic,
+                         f"{layer}: filters averaged over input channels, each scaled to its own range{when}")
+
+    def show_images(self, title: str, mosaic: np.ndarray, caption: str) -> None:
+        """A mosaic (values in [0, 1], NaN for gaps, row 0 at the top) as grey images."""
         self.updates += 1
         self.curve.setData([], [])
         self.points.setData([], [])
@@ -90,12 +96,11 @@ class BoundaryPanel(QWidget):
         shown = np.where(np.isnan(mosaic), 1.0, mosaic)[::-1]  # row 0 at the top; gaps white
         self.image.setImage((shown * 255).astype(np.uint8), levels=(0, 255))
         self.image.setRect(pg.QtCore.QRectF(0, 0, mosaic.shape[1], mosaic.shape[0]))
-        self.plot.setTitle(f"Filters of {layer}: what the first convolution looks for")
+        self.plot.setTitle(title)
         self._axes(False)
         self.plot.getViewBox().setAspectLocked(True)
         self.plot.autoRange(padding=0.02)
-        when = f" after epoch {epoch}" if epoch else ""
-        self.message.setText(f"{layer}: filters averaged over input channels, each scaled to its own range{when}")
+        self.message.setText(caption)
 
     def _axes(self, shown: bool) -> None:
         for axis in ("left", "bottom"):
