@@ -6,7 +6,6 @@ out as one mosaic with one-pixel gaps, so a grid of 16 or 64 filters is one imag
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,14 +27,6 @@ def first_conv_weight(module: torch.nn.Module, state: dict[str, torch.Tensor] | 
 
 def filter_mosaic(weight: np.ndarray, columns: int | None = None) -> np.ndarray:
     """The filters of ``weight`` (out × in × h × w) as one 2-D image in [0, 1], gaps at NaN."""
-    filters = weight.mean(axis=1)  # out × h × w
-    count, h, w = filters.shape
-    columns = columns or math.ceil(math.sqrt(count))
-    rows = math.ceil(count / columns)
-    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan, dtype=np.float32)
-    for i, f in enumerate(filters):
-        low, high = float(f.min()), float(f.max())
-        scaled = (f - low) / (high - low) if high > low else np.full_like(f, 0.5)
-        r, c = divmod(i, columns)
-        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = scaled
-    return mosaic
+    from netdesigner.analysis.mosaic import tile
+
+    return tile(weight.mean(axis=1), columns)
