@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_landscape_parser(sub)
 
+    from netdesigner.analysis.activations_command import add_activations_parser
+
+    add_activations_parser(sub)
+
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
 
@@ -138,8 +142,14 @@ def _landscape(args: argparse.Namespace) -> int:
     return run_landscape(args)
 
 
+def _activations(args: argparse.Namespace) -> int:
+    from netdesigner.analysis.activations_command import run_activations
+
+    return run_activations(args)
+
+
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
-            "train": _train, "landscape": _landscape}
+            "train": _train, "landscape": _landscape, "activations": _activations}
 
 
 if __name__ == "__main__":

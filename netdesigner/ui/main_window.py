@@ -35,6 +35,7 @@ from netdesigner.ui.commands import LOCK_PROPERTY, push_edit
 from netdesigner.ui.inspector import Inspector
 from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
+from netdesigner.ui.plots.activations_panel import ActivationsPanel
 from netdesigner.ui.plots.boundary_panel import BoundaryPanel
 from netdesigner.ui.plots.landscape_panel import LandscapePanel, provider_for_window
 from netdesigner.ui.plots.training_plots import TrainingPlots
@@ -86,6 +87,11 @@ class MainWindow(QMainWindow):
         self.plot_tabs.addTab(self.landscape, "Loss landscape")
         self.boundary = BoundaryPanel()
         self.plot_tabs.addTab(self.boundary, "Model view")
+        self.activations = ActivationsPanel()
+        self.activations.budget = self.live_budget
+        self.activations.set_source(lambda: provider_for_window(self),
+                                    lambda: {n.name: n.type for n in self.project.graph.nodes()})
+        self.plot_tabs.addTab(self.activations, "Activations")
         self._dock("Plots", self.plot_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind
@@ -391,6 +397,10 @@ class MainWindow(QMainWindow):
         self.inspector.show_nodes(ids)
         graph = self.project.graph
         self.summary.select_names([graph.node(n).name for n in ids])
+        if len(ids) == 1 and self.activations.isVisible():
+            self.activations.show_layer(graph.node(ids[0]).name)
+        elif len(ids) == 1:
+            self.activations.layer = graph.node(ids[0]).name  # drawn when the tab is shown
 
     def _select_from_summary(self, names: list[str]) -> None:
         graph = self.project.graph

@@ -113,10 +113,12 @@ def _window_here(example: str, epochs: int, live: bool = False) -> dict[str, Any
     window.project.training.device = "cpu"
     window.project.training.epochs = epochs
     window.docks["Training"].raise_()
-    if live:
-        window.plot_tabs.setCurrentWidget(window.landscape)
+    if live:  # the landscape computes live whether shown or not; the activations tab is shown
         window.landscape.live_check.setChecked(True)
         window.landscape.every_spin.setValue(1)
+        window.plot_tabs.setCurrentWidget(window.activations)
+        hidden = [n for n in window.project.graph.nodes() if n.type not in ("Input", "Output")]
+        window.scene.select_nodes([hidden[0].id])  # the first layer, as a person would click it
     app.processEvents()
 
     lateness: list[float] = []
@@ -149,7 +151,7 @@ def _window_here(example: str, epochs: int, live: bool = False) -> dict[str, Any
         "batches": window.plots.point_counts()["batches"],
         "run_samples_per_s": len(history) * len(window.training.trainer.splits.train) / wall,
         "live_surfaces": window.landscape.live_count,
-        "live_views": 0,
+        "live_views": window.activations.draws,
     }
     window.stack.setClean()
     window.weights_changed = False

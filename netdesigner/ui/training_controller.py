@@ -261,6 +261,7 @@ class TrainingController(QObject):
     def _on_epoch(self, event: Any) -> None:
         self.draw_boundary(event.epoch)
         self.window.landscape.epoch_ended(event.epoch, event.samples_per_s)
+        self.window.activations.epoch_ended()
         metrics = event.metrics
         name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
         self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)

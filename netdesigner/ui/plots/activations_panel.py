@@ -1,0 +1,199 @@
+"""What the selected layer gives out, for the window: a conv layer's feature maps for one
+sample, a recurrent layer's time × unit heat map, a dense layer's units as bars; beside it a
+histogram of the layer's outputs over a fixed batch, with the share of dead ReLU units or
+saturated tanh/sigmoid values.
+
+The numbers come from ``analysis.layer_outputs.capture``: one forward pass of a small fixed
+batch through a private copy of a weight snapshot, on the GUI thread (a few milliseconds for
+the examples). While a run trains it is redrawn after an epoch when the tab is visible and the
+live budget (the window's, shared with the loss landscape) allows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from netdesigner.analysis.live_budget import LiveBudget
+from netdesigner.core.errors import NetDesignerError
+from netdesigner.ui import theme
+
+BATCH = 64  # samples of the fixed batch (validation split, seed 0)
+BAR_COLOUR = "#2f6fde"
+
+
+class ActivationsPanel(QWidget):
+    """``set_source(provider, graph)``: where the weights and data come from; ``show_layer(name)``
+    draws that layer (the canvas selection calls it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider: Callable[[], Any] | None = None
+        self.types: Callable[[], dict[str, str]] = dict
+        self.budget = LiveBudget()
+        self.layer: str | None = None
+        self.output: Any = None  # the last LayerOutput drawn
+        self.draws = 0
+        c = theme.colours()
+        self.sample_spin = QSpinBox(minimum=0, maximum=BATCH - 1, value=0)
+        self.sample_spin.setToolTip("Which sample of the fixed validation batch to show")
+        self.sample_spin.valueChanged.connect(lambda _v: self._draw_output())
+        self.live_check = QCheckBox("Live", checked=True)
+        self.live_check.setToolTip("Redraw after each epoch while training runs (within the live views' share of the run)")
+        self.title = QLabel("Select a layer on the canvas to see what it gives out")
+        self.title.setWordWrap(True)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(c.node_fill)
+        self.output_plot = self.view.addPlot()
+        self.output_image = pg.ImageItem(axisOrder="row-major")
+        self.output_plot.addItem(self.output_image)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=BAR_COLOUR)
+        self.output_plot.addItem(self.bars)
+        self.histogram_plot = self.view.addPlot()
+        self.histogram_plot.setTitle("Values over the batch", color=c.text.name(), size="9pt")
+        self.histogram_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush="#d9822b")
+        self.histogram_plot.addItem(self.histogram_bars)
+        self.view.ci.layout.setColumnStretchFactor(0, 3)
+        self.view.ci.layout.setColumnStretchFactor(1, 2)
+        for plot in (self.output_plot, self.histogram_plot):
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen(c.muted_text)
+                plot.getAxis(axis).setPen(c.node_border)
+
+        row = QHBoxLayout()
+        row.addWidget(self.title, 1)
+        row.addWidget(QLabel("Sample"))
+        row.addWidget(self.sample_spin)
+        row.addWidget(self.live_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(row)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.caption)
+
+    def set_source(self, provider: Callable[[], Any], types: Callable[[], dict[str, str]]) -> None:
+        """``provider()`` gives a ``LandscapeSource`` (weights, module, splits) or raises
+        ``NetDesignerError``; ``types()`` maps layer names to catalogue types."""
+        self.provider, self.types = provider, types
+
+    # ---- computing -------------------------------------------------------------------------
+    def show_layer(self, name: str | None) -> bool:
+        """Captures and draws layer ``name`` (None: clears); False with a message when it cannot."""
+        self.layer = name
+        if name is None:
+            self.output = None
+            self.title.setText("Select a layer on the canvas to see what it gives out")
+            self._clear()
+            return False
+        return self.refresh()
+
+    def refresh(self) -> bool:
+        if self.layer is None or self.provider is None:
+            return False
+        from netdesigner.analysis.layer_outputs import capture
+
+        try:
+            source = self.provider()
+        except NetDesignerError as e:
+            return self._say(str(e))
+        if self.layer not in dict(source.module.named_children()):
+            return self._say(f"{self.layer} has no output of its own to show (inputs and outputs of the model have none)")
+        x, _y = source.batch("val" if len(source.splits.val) else "train", BATCH, 0)
+        started = time.perf_counter()
+        try:
+            found = capture(source.module, source.state, x, [self.layer], self.types())
+        except (RuntimeError, ValueError) as e:  # a model that cannot run on this data
+            return self._say(f"{self.layer} could not be computed: {e}")
+        self.budget.spend("activations", time.perf_counter() - started, 1)
+        if self.layer not in found:
+            return self._say(f"{self.layer} gives no tensor to show")
+        self.output = found[self.layer]
+        self.sample_spin.setMaximum(len(self.output.values) - 1)
+        self._draw_output()
+        return True
+
+    def epoch_ended(self) -> bool:
+        """While training: redraws when Live is on, the tab visible and the budget allows."""
+        if not (self.live_check.isChecked() and self.layer and self.isVisible()):
+            return False
+        if not self.budget.allows(self.budget.estimate("activations", 1, 0.05)):
+            return False
+        return self.refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """A layer chosen while the tab was hidden is drawn when it shows."""
+        super().showEvent(event)
+        if self.layer is not None:
+            self.refresh()
+
+    # ---- drawing ---------------------------------------------------------------------------
+    def _draw_output(self) -> None:
+        from netdesigner.analysis.layer_outputs import OutputKind, feature_map_mosaic
+
+        out = self.output
+        if out is None:
+            return
+        self.draws += 1
+        sample = min(self.sample_spin.value(), len(out.values) - 1)
+        plot = self.output_plot
+        self.output_image.clear()
+        self.bars.setOpts(x=[], height=[])
+        kind = out.kind
+        if kind is OutputKind.FEATURE_MAPS:
+            mosaic = feature_map_mosaic(out, sample)
+            shown = np.where(np.isnan(mosaic), 1.0, mosaic)[::-1]
+            self.output_image.setImage((shown * 255).astype(np.uint8), levels=(0, 255))
+            self.output_image.setRect(pg.QtCore.QRectF(0, 0, mosaic.shape[1], mosaic.shape[0]))
+            plot.getViewBox().setAspectLocked(True)
+            what = f"{min(out.values.shape[1], 64)} feature maps of {out.values.shape[2]}×{out.values.shape[3]}, each on its own scale"
+            self._axes(False)
+        elif kind is OutputKind.SEQUENCE:
+            values = out.values[sample]  # T × U
+            low, high = float(values.min()), float(values.max())
+            self.output_image.setImage(values, levels=(low, high if high > low else low + 1))
+            self.output_image.setColorMap(pg.colormap.get("viridis"))
+            self.output_image.setRect(pg.QtCore.QRectF(0, 0, values.shape[1], values.shape[0]))
+            plot.getViewBox().setAspectLocked(False)
+            plot.setLabel("bottom", "unit")
+            plot.setLabel("left", "time step")
+            what = f"{values.shape[0]} steps × {values.shape[1]} units (dark low, yellow high: {low:.3g} … {high:.3g})"
+            self._axes(True)
+        else:
+            values = out.values[sample].reshape(-1)
+            self.bars.setOpts(x=np.arange(len(values)), height=values, width=0.8)
+            plot.getViewBox().setAspectLocked(False)
+            plot.setLabel("bottom", "unit")
+            plot.setLabel("left", "output")
+            what = f"{len(values)} units"
+            self._axes(True)
+        plot.setTitle(f"{out.name}, sample {sample}", color=theme.colours().text.name(), size="9pt")
+        plot.autoRange(padding=0.02)
+        counts, edges = out.histogram()
+        self.histogram_bars.setOpts(x=(edges[:-1] + edges[1:]) / 2, height=counts, width=float(edges[1] - edges[0]))
+        self.histogram_plot.autoRange(padding=0.02)
+        self.title.setText(f"<b>{out.name}</b> ({out.layer_type})")
+        self.caption.setText(f"{what} · {out.describe()} · histogram over {len(out.values)} validation samples")
+
+    def _axes(self, shown: bool) -> None:
+        for axis in ("left", "bottom"):
+            self.output_plot.showAxis(axis, shown)
+
+    def _clear(self) -> None:
+        self.output_image.clear()
+        self.bars.setOpts(x=[], height=[])
+        self.histogram_bars.setOpts(x=[], height=[])
+        self.caption.setText("")
+
+    def _say(self, text: str) -> bool:
+        self.output = None
+        self._clear()
+        self.caption.setText(text)
+        return False
