@@ -11,6 +11,7 @@ from ui_gestures import PROJECTS, on_screen
 from netdesigner.analysis.landscape import evaluation_batch
 from netdesigner.analysis.layer_outputs import capture
 from netdesigner.ui.main_window import MainWindow
+from netdesigner.ui.plots import activations_panel
 
 
 @pytest.fixture
@@ -66,10 +67,11 @@ def test_input_layers_say_they_have_nothing_to_show(trained_cnn: MainWindow, qtb
     assert trained_cnn.activations.output is None and "no output of its own" in trained_cnn.activations.caption.text()
 
 
-def test_live_redraws_after_epochs(trained_cnn: MainWindow, qtbot) -> None:
+def test_live_redraws_after_epochs(trained_cnn: MainWindow, qtbot, monkeypatch) -> None:
     window, panel = trained_cnn, trained_cnn.activations
     _click_layer(window, qtbot, "conv2")
     window.live_budget.share = float("inf")  # the budget's rule is tested on its own
+    monkeypatch.setattr(activations_panel, "LIVE_HZ", 1e9)  # every epoch, however fast
     before = panel.draws
     window.project.training.epochs = 2
     with qtbot.waitSignal(window.training.run_ended, timeout=60_000):
@@ -79,3 +81,12 @@ def test_live_redraws_after_epochs(trained_cnn: MainWindow, qtbot) -> None:
     x, _ = evaluation_batch(trainer.splits, "val", 64, 0)
     want = capture(trainer.module, trainer.snapshot(), x, ["conv2"])["conv2"].values
     np.testing.assert_allclose(panel.output.values, want, rtol=1e-5, atol=1e-6)
+
+
+def test_live_redraws_at_most_a_few_times_a_second(trained_cnn: MainWindow, qtbot) -> None:
+    window, panel = trained_cnn, trained_cnn.activations
+    _click_layer(window, qtbot, "conv2")
+    before = panel.draws
+    assert panel.epoch_ended()  # the first after a while draws
+    assert not panel.epoch_ended()  # the next, right after, waits
+    assert panel.draws == before + 1

@@ -24,6 +24,7 @@ from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
 
 BATCH = 64  # samples of the fixed batch (validation split, seed 0)
+LIVE_HZ = 2.0  # live redraws per second at most: each copies the model and runs the batch on the GUI thread
 BAR_COLOUR = "#2f6fde"
 
 
@@ -39,6 +40,7 @@ class ActivationsPanel(QWidget):
         self.layer: str | None = None
         self.output: Any = None  # the last LayerOutput drawn
         self.draws = 0
+        self._live_drawn = 0.0  # perf_counter time of the last live redraw
         c = theme.colours()
         self.sample_spin = QSpinBox(minimum=0, maximum=BATCH - 1, value=0)
         self.sample_spin.setToolTip("Which sample of the fixed validation batch to show")
@@ -121,11 +123,14 @@ class ActivationsPanel(QWidget):
         return True
 
     def epoch_ended(self) -> bool:
-        """While training: redraws when Live is on, the tab visible and the budget allows."""
+        """While training: redraws when Live is on, the tab visible, the last live redraw at
+        least 1/``LIVE_HZ`` s ago and the budget allows."""
         if not (self.live_check.isChecked() and self.layer and self.isVisible()):
             return False
-        if not self.budget.allows(self.budget.estimate("activations", 1, 0.05)):
+        now = time.perf_counter()
+        if now - self._live_drawn < 1 / LIVE_HZ or not self.budget.allows(self.budget.estimate("activations", 1, 0.05)):
             return False
+        self._live_drawn = now
         return self.refresh()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
