@@ -12,6 +12,7 @@ come from ``netdesigner.ui.window_bench`` and are printed with their targets aft
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import statistics
 import sys
@@ -133,11 +134,7 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.analysis.landscape_bench import measure_landscape
 
         cases["landscape"] = [measure_landscape("spirals_mlp.ndproj", 1000), measure_landscape("digits_cnn.ndproj", 512)]
-        try:
-            import PySide6  # noqa: F401 - the live views are the window's
-        except ImportError:
-            pass
-        else:
+        if importlib.util.find_spec("PySide6") is not None:  # the live views are the window's
             from netdesigner.ui.training_bench import measure_live_views
 
             cases["live_views"] = [measure_live_views("spirals_mlp.ndproj", 200), measure_live_views("digits_cnn.ndproj", 120)]
