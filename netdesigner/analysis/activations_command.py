@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from typing import Any
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -62,7 +61,6 @@ def run_activations(args: argparse.Namespace) -> int:
         TrainingError,
     )
     from netdesigner.core.project import Project
-    from netdesigner.data.registry import load_project_data
 
     if args.batch < 1 or args.samples < 1:
         return _error("--batch and --samples must be at least 1", EXIT_INVALID)
@@ -70,14 +68,10 @@ def run_activations(args: argparse.Namespace) -> int:
         project = Project.load(args.file)
         if not project.weights:
             return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}", EXIT_INVALID)
-        settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
-        for _, problem in settings.problems():
-            return _error(f"{args.file}: {problem}", EXIT_INVALID)
-        splits = load_project_data(project)
-        module = project.compile()
-        from netdesigner.train.trainer import Trainer
+        from netdesigner.train.project_trainer import cpu_trainer_for
 
-        trainer = Trainer(module, splits, settings, graph=project.graph, initialize=False)
+        trainer = cpu_trainer_for(project)
+        settings, module = trainer.settings, trainer.module
     except (ProjectError, DataError) as e:
         return _error(str(e), EXIT_USAGE)
     except (GraphError, ShapeError, TrainingError) as e:

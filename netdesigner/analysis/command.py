@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from typing import Any
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -58,7 +57,6 @@ def run_landscape(args: argparse.Namespace) -> int:
         TrainingError,
     )
     from netdesigner.core.project import Project
-    from netdesigner.data.registry import load_project_data
 
     if args.grid < 2:
         return _error(f"--grid must be at least 2, got {args.grid}", EXIT_INVALID)
@@ -68,15 +66,10 @@ def run_landscape(args: argparse.Namespace) -> int:
         project = Project.load(args.file)
         if not project.weights and args.mode != "pca":
             return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}", EXIT_INVALID)
-        settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
-        for _, problem in settings.problems():
-            return _error(f"{args.file}: {problem}", EXIT_INVALID)
-        splits = load_project_data(project)
-        module = project.compile()
-        from netdesigner.train.trainer import Trainer
+        from netdesigner.train.project_trainer import cpu_trainer_for
 
-        trainer = Trainer(module, splits, settings, graph=project.graph, initialize=args.mode == "pca",
-                          keep_trajectory=args.mode == "pca")
+        trainer = cpu_trainer_for(project, initialize=args.mode == "pca", keep_trajectory=args.mode == "pca")
+        settings = trainer.settings
     except (ProjectError, DataError) as e:
         return _error(str(e), EXIT_UNREADABLE)
     except (GraphError, ShapeError, TrainingError) as e:

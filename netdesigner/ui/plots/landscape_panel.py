@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,17 +94,12 @@ def provider_for_window(window: Any) -> LandscapeSource:
     if not project.weights:
         raise NetDesignerError("Train the model first: the loss landscape is drawn around trained weights, "
                                "and this project has none yet")
-    from netdesigner.data.registry import load_project_data
-    from netdesigner.train.trainer import Trainer
+    from netdesigner.train.project_trainer import cpu_trainer_for
 
-    settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
-    for _, problem in settings.problems():
-        raise NetDesignerError(problem)
-    splits = load_project_data(project)
-    module = project.compile()
-    trainer = Trainer(module, splits, settings, graph=project.graph, initialize=False)
-    state = {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
-    return LandscapeSource(state, module, loss_fn_for(trainer.objective), splits, settings.init, settings.seed)
+    trainer = cpu_trainer_for(project)
+    state = {k: v.detach().to("cpu", copy=True) for k, v in trainer.module.state_dict().items()}
+    return LandscapeSource(state, trainer.module, loss_fn_for(trainer.objective), trainer.splits,
+                           trainer.settings.init, trainer.settings.seed)
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
