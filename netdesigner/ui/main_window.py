@@ -27,6 +27,7 @@ from netdesigner.core.project import Project
 from netdesigner.core.summary import human
 from netdesigner.core.validation import Severity
 from netdesigner.ui import settings
+from netdesigner.ui.analysis_source import provider_for_window
 from netdesigner.ui.canvas.node_item import HEIGHT, WIDTH, NodeItem
 from netdesigner.ui.canvas.scene import GRID, GraphScene
 from netdesigner.ui.canvas.view import GraphView
@@ -37,7 +38,7 @@ from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
 from netdesigner.ui.plots.activations_panel import ActivationsPanel
 from netdesigner.ui.plots.boundary_panel import BoundaryPanel
-from netdesigner.ui.plots.landscape_panel import LandscapePanel, provider_for_window
+from netdesigner.ui.plots.landscape_panel import LandscapePanel
 from netdesigner.ui.plots.training_plots import TrainingPlots
 from netdesigner.ui.summary_dock import SummaryTable
 from netdesigner.ui.train_dock import TrainDock

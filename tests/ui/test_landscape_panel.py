@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from ui_gestures import PROJECTS
 
 from netdesigner.analysis.landscape import Surface, evaluation_batch, loss_fn_for, private_copy
+from netdesigner.ui.analysis_source import provider_for_window
 from netdesigner.ui.main_window import MainWindow
-from netdesigner.ui.plots.landscape_panel import LINE_TAB, LandscapePanel, provider_for_window
+from netdesigner.ui.plots.landscape_panel import LINE_TAB, LandscapePanel
 
 
 def _open_spirals(window: MainWindow, tmp_path) -> None:

@@ -29,7 +29,7 @@ BAR_COLOUR = "#2f6fde"
 
 
 class ActivationsPanel(QWidget):
-    """``set_source(provider, graph)``: where the weights and data come from; ``show_layer(name)``
+    """``set_source(provider, types)``: where the weights and data come from; ``show_layer(name)``
     draws that layer (the canvas selection calls it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -82,7 +82,7 @@ class ActivationsPanel(QWidget):
         layout.addWidget(self.caption)
 
     def set_source(self, provider: Callable[[], Any], types: Callable[[], dict[str, str]]) -> None:
-        """``provider()`` gives a ``LandscapeSource`` (weights, module, splits) or raises
+        """``provider()`` gives an ``AnalysisSource`` (weights, module, splits) or raises
         ``NetDesignerError``; ``types()`` maps layer names to catalogue types."""
         self.provider, self.types = provider, types
 

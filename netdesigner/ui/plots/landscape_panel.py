@@ -6,17 +6,14 @@ a full one when it ends.
 
 The computation is ``netdesigner.analysis.landscape`` (Qt-free), run by an ``AnalysisWorker``
 on a worker thread; the panel only asks its *source* for what to evaluate and draws the result.
-A source is a ``LandscapeSource``: a snapshot of the weights, the module, the training loss and
-the data splits. ``provider_for_window(window)`` makes one from the window's trainer (its
-``snapshot()``, so a running training is never read directly) or from the project's saved
-weights, as ``netdesigner landscape`` does.
+A source is an ``AnalysisSource`` (``ui/analysis_source.py``), which the activations tab
+reads too.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +39,7 @@ from PySide6.QtWidgets import (
 from netdesigner.analysis.live_budget import LiveBudget
 from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
+from netdesigner.ui.analysis_source import AnalysisSource
 from netdesigner.ui.analysis_worker import AnalysisWorker
 from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
 
@@ -50,56 +48,6 @@ COLOUR_MAP = "viridis"
 RANDOM_PLANE, PATH_PLANE = 0, 1
 LIVE_GRID = 15  # points per axis while a run trains: 225 forward passes of the batch
 LIVE_BATCH = 256
-
-
-@dataclass
-class LandscapeSource:
-    """What a landscape is computed from. ``state`` is a CPU snapshot of θ (read, never
-    written); ``module`` is only copied (``landscape.private_copy``); ``loss_fn(module, x, y)``
-    is the training loss; ``init`` and ``init_seed`` draw the fresh weights θ₀ of the line."""
-
-    state: dict[str, Any]
-    module: Any
-    loss_fn: Callable[[Any, Any, Any], float]
-    splits: Any
-    init: str = "default"
-    init_seed: int = 0
-    trajectory: list[dict[str, Any]] = field(default_factory=list)  # CPU snapshots of the run, oldest first
-
-    def batch(self, split: str, size: int, seed: int) -> tuple[Any, Any]:
-        from netdesigner.analysis.landscape import evaluation_batch
-
-        return evaluation_batch(self.splits, split, size, seed)
-
-    def fresh_state(self) -> dict[str, Any]:
-        """θ₀: the weights a new training run would start from."""
-        from netdesigner.analysis.landscape import private_copy
-        from netdesigner.train.optim import initialize_weights
-
-        fresh = private_copy(self.module, self.state, "cpu")
-        initialize_weights(fresh, self.init, self.init_seed)
-        return {k: v.detach().clone() for k, v in fresh.state_dict().items()}
-
-
-def provider_for_window(window: Any) -> LandscapeSource:
-    """The source for ``window``: its trainer's weights when it has one (trained or training),
-    else the project's saved weights; ``NetDesignerError`` when there are none."""
-    from netdesigner.analysis.landscape import loss_fn_for
-
-    trainer = getattr(getattr(window, "training", None), "trainer", None)
-    if trainer is not None:
-        return LandscapeSource(trainer.snapshot(), trainer.module, loss_fn_for(trainer.objective),
-                               trainer.splits, trainer.settings.init, trainer.settings.seed, list(trainer.trajectory))
-    project = window.project
-    if not project.weights:
-        raise NetDesignerError("Train the model first: the loss landscape is drawn around trained weights, "
-                               "and this project has none yet")
-    from netdesigner.train.project_trainer import cpu_trainer_for
-
-    trainer = cpu_trainer_for(project)
-    state = {k: v.detach().to("cpu", copy=True) for k, v in trainer.module.state_dict().items()}
-    return LandscapeSource(state, trainer.module, loss_fn_for(trainer.objective), trainer.splits,
-                           trainer.settings.init, trainer.settings.seed)
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -114,7 +62,7 @@ class LandscapePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.provider: Callable[[], LandscapeSource] | None = None
+        self.provider: Callable[[], AnalysisSource] | None = None
         self.surface: Any = None  # the last Surface
         self.line: dict[str, np.ndarray] | None = None  # alphas, train, validation
         self._full_due = False  # a run ended while a live computation went: the full grid next
@@ -253,8 +201,8 @@ class LandscapePanel(QWidget):
         return self.line_plot
 
     # ---- source and computing ------------------------------------------------------------
-    def set_source(self, provider: Callable[[], LandscapeSource] | None) -> None:
-        """``provider()`` returns a ``LandscapeSource`` or raises ``NetDesignerError`` with a
+    def set_source(self, provider: Callable[[], AnalysisSource] | None) -> None:
+        """``provider()`` returns an ``AnalysisSource`` or raises ``NetDesignerError`` with a
         message for the person; it is called on the GUI thread when Compute is pressed."""
         self.provider = provider
 
