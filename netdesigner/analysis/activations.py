@@ -109,6 +109,23 @@ class Histograms:
         row = np.bincount(index, minlength=self._counts.shape[1]).astype(np.int64)
         self._counts = np.vstack([self._counts, row[None]])
 
+    def heat_map(self) -> tuple[np.ndarray, np.ndarray]:
+        """(image, epochs) for drawing: ``image`` is bins × epochs (value up, epoch across),
+        one column per epoch from the first record to the last, each showing the latest record
+        at or before it (views record when their budget allows, not every epoch); each column
+        is log(1 + count) over its largest, so a column's tails stay visible beside its peak
+        and an early epoch is as readable as a late one."""
+        if not self.epochs or self.step is None:
+            return np.zeros((0, 0)), np.zeros(0, dtype=np.int64)
+        order = np.argsort(np.asarray(self.epochs), kind="stable")
+        recorded = np.asarray(self.epochs)[order]
+        rows = np.log1p(self._counts[order].astype(np.float64))
+        peak = rows.max(axis=1, keepdims=True)
+        rows = np.divide(rows, peak, out=np.zeros_like(rows), where=peak > 0)
+        epochs = np.arange(recorded[0], recorded[-1] + 1)
+        latest = np.searchsorted(recorded, epochs, side="right") - 1
+        return rows[latest].T, epochs
+
     def _pad(self, left: int, right: int) -> None:
         if left > 0 or right > 0:
             self._counts = np.pad(self._counts, ((0, 0), (max(left, 0), max(right, 0))))

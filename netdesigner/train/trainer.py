@@ -138,6 +138,9 @@ class Trainer:
         # trajectory plane (Li et al.); thinned to every other one past MAX_TRAJECTORY.
         self.keep_trajectory = keep_trajectory
         self.trajectory: list[dict[str, torch.Tensor]] = []
+        # (epoch, weights) of the latest of those snapshots, replaced in one assignment so a
+        # reader on another thread always gets a matching pair (the per-epoch views use it).
+        self.epoch_weights: tuple[int, dict[str, torch.Tensor]] | None = None
         self.control = RunControl()
         self._running = threading.Lock()
         self._stepping = threading.Lock()  # held during each optimizer step; see snapshot()
@@ -350,6 +353,7 @@ class Trainer:
             return
         state = {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
         self.trajectory.append(state)
+        self.epoch_weights = (self.epoch, state)
         size = sum(v.numel() * v.element_size() for v in state.values())
         if len(self.trajectory) > max(8, min(MAX_TRAJECTORY, MAX_TRAJECTORY_BYTES // max(size, 1))):
             self.trajectory = self.trajectory[::2]

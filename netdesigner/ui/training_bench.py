@@ -55,7 +55,8 @@ def measure_live_views(example: str = "spirals_mlp.ndproj", epochs: int = 30) ->
     off_rate = (off_before["run_samples_per_s"] + off_after["run_samples_per_s"]) / 2
     return {"example": example, "epochs": epochs, "off_samples_per_s": off_rate, "on_samples_per_s": on["run_samples_per_s"],
             "ratio": on["run_samples_per_s"] / off_rate, "live_surfaces": on["live_surfaces"],
-            "live_views": on["live_views"], "gui_timer_late_p95_ms": on["gui_timer_late_p95_ms"]}
+            "live_views": on["live_views"], "history_records": on["history_records"],
+            "gui_timer_late_p95_ms": on["gui_timer_late_p95_ms"]}
 
 
 def _child(function: str, example: str, epochs: int, *extra: Any) -> dict[str, Any]:
@@ -119,6 +120,8 @@ def _window_here(example: str, epochs: int, live: bool = False) -> dict[str, Any
         window.plot_tabs.setCurrentWidget(window.activations)
         hidden = [n for n in window.project.graph.nodes() if n.type not in ("Input", "Output")]
         window.scene.select_nodes([hidden[0].id])  # the first layer, as a person would click it
+    else:  # the per-epoch histograms are recorded whether the tab shows or not: off is off
+        window.activations.live_check.setChecked(False)
     app.processEvents()
 
     lateness: list[float] = []
@@ -152,6 +155,7 @@ def _window_here(example: str, epochs: int, live: bool = False) -> dict[str, Any
         "run_samples_per_s": len(history) * len(window.training.trainer.splits.train) / wall,
         "live_surfaces": window.landscape.live_count,
         "live_views": window.activations.draws,
+        "history_records": _records(window.activations.history),
     }
     window.stack.setClean()
     window.weights_changed = False
@@ -175,4 +179,11 @@ def print_live_figures(figures: dict[str, Any]) -> None:
     print(f"  live views on, {figures['example']} ({figures['epochs']} epochs): {figures['on_samples_per_s']:,.0f} samples/s "
           f"over the run, off {figures['off_samples_per_s']:,.0f}: ratio {figures['ratio']:.2f}   "
           f"target ≥ 0.80: {'met' if figures['ratio'] >= 0.80 else 'MISSED'} ({figures['live_surfaces']} live surfaces, "
-          f"{figures['live_views']} activation views drawn; GUI timer p95 {figures['gui_timer_late_p95_ms']:.0f} ms)")
+          f"{figures['live_views']} activation views drawn, "
+          f"histograms of every layer recorded at {figures.get('history_records', 0)} epochs; GUI timer p95 {figures['gui_timer_late_p95_ms']:.0f} ms)")
+
+
+def _records(history) -> int:
+    """Epochs at which the activations tab recorded every layer's histograms in the run."""
+    series = next(iter(history.outputs.values()), None) if history is not None else None
+    return len(series.epochs) if series is not None else 0

@@ -229,6 +229,7 @@ class TrainingController(QObject):
         self._built_for = key
         if not continuing:
             self.plots.clear()
+            self.window.activations.clear_history()
 
     # ---- events from the run -----------------------------------------------------------
     def _on_started(self, event: Any) -> None:
@@ -241,6 +242,9 @@ class TrainingController(QObject):
         self.dock.progress.setValue(0)
         self.dock.device_label.setText(f"Device: <b>{event.device}</b> · {event.parameters:,} parameters · {event.task}")
         self.plots.start_run(event.batches_per_epoch, event.first_epoch + event.epochs - 1)
+        self.window.activations.run_started()
+        if self.trainer is not None:
+            self.window.activations.record_epoch(self.trainer.epoch_weights, {}, event.first_epoch - 1, force=True)
         for note in getattr(self.trainer, "notes", []):
             self.window.statusBar().showMessage(note, 8000)
 
@@ -261,6 +265,8 @@ class TrainingController(QObject):
     def _on_epoch(self, event: Any) -> None:
         self.draw_boundary(event.epoch)
         self.window.landscape.epoch_ended(event.epoch, event.samples_per_s)
+        if self.trainer is not None:
+            self.window.activations.record_epoch(self.trainer.epoch_weights, event.grad_norms, event.epoch)
         self.window.activations.epoch_ended()
         metrics = event.metrics
         name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
@@ -281,6 +287,9 @@ class TrainingController(QObject):
         self.draw_boundary(force=True)
         self.window.live_budget.end_run()
         self.window.landscape.run_ended()
+        if self.trainer is not None:
+            self.window.activations.record_epoch(self.trainer.epoch_weights, {}, self.trainer.epoch, force=True)
+            self.window.activations.run_ended()
         self.window.statusBar().showMessage(describe_end(end), 10000)
         self._update_buttons()
         self.run_ended.emit(end)

@@ -173,3 +173,25 @@ def test_an_unknown_layer_is_named_with_the_known_ones() -> None:
     _, module = _mlp()
     with pytest.raises(KeyError, match="no layer named nope; the layers are: fc, norm, relu, head"):
         LayerHistory(names=["nope"]).record(0, module, module.state_dict(), torch.randn(2, 3))
+
+
+def test_the_heat_map_has_a_column_per_epoch_showing_the_latest_record() -> None:
+    h = Histograms(bins=4)
+    h.add(0, np.array([0.0, 0.0, 0.0, 1.0]))
+    h.add(3, np.array([2.0, 2.0]))  # epochs 1 and 2 were not recorded
+    picture, epochs = h.heat_map()
+    assert epochs.tolist() == [0, 1, 2, 3]
+    assert picture.shape == (h.counts.shape[1], 4)  # bins up, epochs across
+    np.testing.assert_array_equal(picture[:, 1], picture[:, 0])  # filled from epoch 0
+    np.testing.assert_array_equal(picture[:, 2], picture[:, 0])
+    assert picture.max(axis=0).tolist() == [1.0, 1.0, 1.0, 1.0]  # each column on its own scale
+    zero = int(np.flatnonzero(np.isclose(h.edges, 0.0))[0])
+    one = int(np.flatnonzero(np.isclose(h.edges, 1.0))[0])
+    assert picture[zero, 0] == 1.0  # three zeros: the peak
+    assert picture[one, 0] == pytest.approx(np.log1p(1) / np.log1p(3))  # one value, still visible
+    assert picture[zero, 3] == 0.0
+
+
+def test_an_empty_history_has_an_empty_heat_map() -> None:
+    picture, epochs = Histograms().heat_map()
+    assert picture.size == 0 and epochs.size == 0

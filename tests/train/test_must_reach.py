@@ -82,3 +82,6 @@ def test_a_trajectory_is_kept_for_the_landscape_and_lies_mostly_in_its_plane() -
     assert not torch.equal(trainer.trajectory[0]["fc1.weight"], trainer.trajectory[-1]["fc1.weight"])
     _, _, coords, explained = trajectory_plane(trainer.trajectory, trainer.trajectory[-1])
     assert coords.shape == (13, 2) and explained.sum() > 0.5
+    epoch, weights = trainer.epoch_weights  # the latest snapshot, labelled with its epoch
+    assert epoch == 12 and weights is trainer.trajectory[-1]
+    assert torch.equal(weights["fc1.weight"], trainer.module.state_dict()["fc1.weight"])

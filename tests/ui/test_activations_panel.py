@@ -90,3 +90,67 @@ def test_live_redraws_at_most_a_few_times_a_second(trained_cnn: MainWindow, qtbo
     assert panel.epoch_ended()  # the first after a while draws
     assert not panel.epoch_ended()  # the next, right after, waits
     assert panel.draws == before + 1
+
+
+def _choose_view(panel, qtbot, index: int) -> None:
+    """Down / Up on the view combo, as a person picks from it with the keyboard."""
+    panel.view_combo.setFocus()
+    while panel.view_combo.currentIndex() != index:
+        key = Qt.Key.Key_Down if panel.view_combo.currentIndex() < index else Qt.Key.Key_Up
+        qtbot.keyClick(panel.view_combo, key)
+
+
+def test_over_epochs_shows_the_runs_histograms_and_gradient_norm(trained_cnn: MainWindow, qtbot) -> None:
+    window, panel = trained_cnn, trained_cnn.activations
+    _click_layer(window, qtbot, "fc1")
+    _choose_view(panel, qtbot, 1)
+    trainer = window.training.trainer
+    history = panel.history
+    outputs = history.outputs["fc1"]
+    assert outputs.epochs[0] == 0 and outputs.epochs[-1] == 2  # the start and the end are always recorded
+    assert (outputs.counts.sum(axis=1) == 64 * 64).all()  # the fixed batch: 64 samples × 64 units, each binned
+    assert not np.array_equal(outputs.counts[0], outputs.counts[-1])  # training moved them
+    assert panel.history_view.shown == {"outputs": 3, "weights": 3, "grad_norms": 2}  # a column per epoch 0–2
+    assert panel.history_view.output_image.image.shape == (outputs.counts.shape[1], 3)
+    assert history.grad_norms["fc1"] == {e.epoch: e.grad_norms["fc1"] for e in trainer.history}
+    # the last row is the final weights: the weight histogram counts fc1.weight whole
+    assert history.weights["fc1.weight"].counts[-1].sum() == trainer.module.fc1.weight.numel()
+    assert len(panel.history_view.ci.items) == 3
+    assert "gradient norm" in panel.caption.text()
+
+
+def test_a_layer_without_weights_shows_only_its_outputs_over_epochs(trained_cnn: MainWindow, qtbot) -> None:
+    window, panel = trained_cnn, trained_cnn.activations
+    _choose_view(panel, qtbot, 1)
+    _click_layer(window, qtbot, "relu3")
+    assert list(panel.history_view.ci.items) == [panel.history_view.output_plot]
+    assert "no weights of its own" in panel.caption.text()
+
+
+def test_the_history_records_every_epoch_when_the_budget_allows(trained_cnn: MainWindow, qtbot) -> None:
+    window, panel = trained_cnn, trained_cnn.activations
+    window.live_budget.share = float("inf")
+    window.project.training.epochs = 3
+    with qtbot.waitSignal(window.training.run_ended, timeout=60_000):
+        window.training.start()
+    last = window.training.trainer.epoch
+    assert set(range(last - 2, last + 1)) <= set(panel.history.outputs["conv1"].epochs)
+
+
+def test_the_embedding_view_projects_the_layers_outputs_by_class(trained_cnn: MainWindow, qtbot) -> None:
+    from netdesigner.analysis.layer_outputs import embedding_pca
+
+    window, panel = trained_cnn, trained_cnn.activations
+    _click_layer(window, qtbot, "relu3")
+    _choose_view(panel, qtbot, 2)
+    trainer = window.training.trainer
+    x, y = evaluation_batch(trainer.splits, "val", activations_panel.EMBEDDING_BATCH, 0)
+    want, explained = embedding_pca(capture(trainer.module, trainer.snapshot(), x, ["relu3"])["relu3"].values)
+    view = panel.embedding_view
+    assert view.points == len(x)
+    assert len(view.groups) == len(np.unique(y.numpy()))  # one colour per class present
+    drawn = np.concatenate([np.column_stack(group.getData()) for group in view.groups])
+    order = np.lexsort(drawn.T)
+    np.testing.assert_allclose(drawn[order], want[np.lexsort(want.T)], rtol=1e-5, atol=1e-5)
+    assert f"{explained.sum():.0%} of the spread" in panel.caption.text()
+    assert not panel.sample_spin.isVisible()  # one sample's picker means nothing here

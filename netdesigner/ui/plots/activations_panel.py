@@ -1,7 +1,11 @@
-"""What the selected layer gives out, for the window: a conv layer's feature maps for one
-sample, a recurrent layer's time × unit heat map, a dense layer's units as bars; beside it a
-histogram of the layer's outputs over a fixed batch, with the share of dead ReLU units or
-saturated tanh/sigmoid values.
+"""What the selected layer gives out, for the window, in three views:
+
+- **Output**: a conv layer's feature maps for one sample, a recurrent layer's time × unit heat
+  map, a dense layer's units as bars; beside it a histogram of the layer's outputs over a
+  fixed batch, with the share of dead ReLU units or saturated tanh/sigmoid values.
+- **Over epochs**: histograms of its outputs and weights per epoch as heat maps and its
+  gradient norm per epoch (``LayerHistoryView``), recorded during training.
+- **Embedding**: its outputs for the batch on their two principal axes, by class.
 
 The numbers come from ``analysis.layer_outputs.capture``: one forward pass of a small fixed
 batch through a private copy of a weight snapshot, on the GUI thread (a few milliseconds for
@@ -17,15 +21,28 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netdesigner.analysis.live_budget import LiveBudget
 from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
+from netdesigner.ui.plots.embedding_view import EmbeddingView
+from netdesigner.ui.plots.layer_history_view import LayerHistoryView
 
 BATCH = 64  # samples of the fixed batch (validation split, seed 0)
 LIVE_HZ = 2.0  # live redraws per second at most: each copies the model and runs the batch on the GUI thread
+EMBEDDING_BATCH = 512  # validation samples drawn in the embedding view
 BAR_COLOUR = "#2f6fde"
+VIEWS = ("Output", "Over epochs", "Embedding (PCA)")
 
 
 class ActivationsPanel(QWidget):
@@ -40,6 +57,8 @@ class ActivationsPanel(QWidget):
         self.layer: str | None = None
         self.output: Any = None  # the last LayerOutput drawn
         self.draws = 0
+        self.history: Any = None  # LayerHistory of the current run, made at its first record
+        self._recorder: tuple[Any, Any] | None = None  # (module, fixed batch) of the current run
         self._live_drawn = 0.0  # perf_counter time of the last live redraw
         c = theme.colours()
         self.sample_spin = QSpinBox(minimum=0, maximum=BATCH - 1, value=0)
@@ -47,6 +66,11 @@ class ActivationsPanel(QWidget):
         self.sample_spin.valueChanged.connect(lambda _v: self._draw_output())
         self.live_check = QCheckBox("Live", checked=True)
         self.live_check.setToolTip("Redraw after each epoch while training runs (within the live views' share of the run)")
+        self.view_combo = QComboBox()
+        self.view_combo.addItems(VIEWS)
+        self.view_combo.setToolTip("Output: one sample now · Over epochs: histograms and gradient norm through the run · "
+                                   "Embedding: the batch's outputs on two principal axes, by class")
+        self.view_combo.currentIndexChanged.connect(self._view_changed)
         self.title = QLabel("Select a layer on the canvas to see what it gives out")
         self.title.setWordWrap(True)
         self.caption = QLabel()
@@ -70,15 +94,23 @@ class ActivationsPanel(QWidget):
                 plot.getAxis(axis).setTextPen(c.muted_text)
                 plot.getAxis(axis).setPen(c.node_border)
 
+        self.history_view = LayerHistoryView()
+        self.embedding_view = EmbeddingView()
+        self.stack = QStackedWidget()
+        for widget in (self.view, self.history_view, self.embedding_view):
+            self.stack.addWidget(widget)
+
         row = QHBoxLayout()
         row.addWidget(self.title, 1)
-        row.addWidget(QLabel("Sample"))
+        row.addWidget(self.view_combo)
+        self.sample_label = QLabel("Sample")
+        row.addWidget(self.sample_label)
         row.addWidget(self.sample_spin)
         row.addWidget(self.live_check)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.caption)
 
     def set_source(self, provider: Callable[[], Any], types: Callable[[], dict[str, str]]) -> None:
@@ -98,8 +130,17 @@ class ActivationsPanel(QWidget):
         return self.refresh()
 
     def refresh(self) -> bool:
+        """Redraws the chosen view of the chosen layer."""
         if self.layer is None or self.provider is None:
             return False
+        view = self.view_combo.currentIndex()
+        if view == 1:
+            return self._draw_history()
+        if view == 2:
+            return self._draw_embedding()
+        return self._refresh_output()
+
+    def _refresh_output(self) -> bool:
         from netdesigner.analysis.layer_outputs import capture
 
         try:
@@ -122,11 +163,109 @@ class ActivationsPanel(QWidget):
         self._draw_output()
         return True
 
+    # ---- over epochs -------------------------------------------------------------------
+    def clear_history(self) -> None:
+        """A new run from fresh weights: the rows of the last one no longer apply."""
+        self.history = None
+
+    def run_started(self) -> None:
+        """The module may have been rebuilt: the recorder takes it afresh at the next record."""
+        self._recorder = None
+
+    def record_epoch(self, epoch_weights: tuple[int, dict] | None, grad_norms: dict[str, float], epoch: int,
+                     *, force: bool = False) -> bool:
+        """Keeps ``epoch``'s gradient norms, and records every layer's histograms from
+        ``epoch_weights`` (the trainer's latest (epoch, weights)) when Live is on and the budget
+        allows, or ``force`` (the run's end); True when histograms were recorded."""
+        from netdesigner.analysis.activations import LayerHistory
+
+        if self.history is None:
+            self.history = LayerHistory()
+        if grad_norms:
+            self.history.add_grad_norms(epoch, grad_norms)
+        if epoch_weights is None or not (force or self.live_check.isChecked()):
+            return False
+        recorded_epoch, state = epoch_weights
+        done = next(iter(self.history.outputs.values()), None)
+        if done is not None and done.epochs and done.epochs[-1] == recorded_epoch:
+            return False
+        if not force and not self.budget.allows(self.budget.estimate("history", 1, 0.01)):
+            return False
+        started = time.perf_counter()
+        try:
+            if self._recorder is None:
+                source = self.provider() if self.provider is not None else None
+                if source is None:
+                    return False
+                x, _y = source.batch("val" if len(source.splits.val) else "train", BATCH, 0)
+                self._recorder = (source.module, x)
+            module, x = self._recorder
+            self.history.record(recorded_epoch, module, state, x)
+        except (NetDesignerError, RuntimeError, ValueError):
+            return False  # the output view says why when the person looks
+        self.budget.spend("history", time.perf_counter() - started, 1)
+        return True
+
+    def run_ended(self) -> None:
+        """The last epoch was recorded: the history view shows it (other views redraw as before)."""
+        if self.layer and self.isVisible() and self.view_combo.currentIndex() == 1:
+            self._draw_history()
+
+    def _draw_history(self) -> bool:
+        if self.history is None:
+            return self._say("Nothing recorded yet: train the model, and the histograms fill in epoch by epoch")
+        self.title.setText(f"<b>{self.layer}</b> over the run")
+        self.caption.setText(self.history_view.draw(self.history, self.layer))
+        self.draws += 1
+        return True
+
+    # ---- embedding ------------------------------------------------------------------------
+    def _draw_embedding(self) -> bool:
+        from netdesigner.analysis.layer_outputs import capture, embedding_pca
+
+        try:
+            source = self.provider()
+        except NetDesignerError as e:
+            return self._say(str(e))
+        if self.layer not in dict(source.module.named_children()):
+            return self._say(f"{self.layer} has no output of its own to show (inputs and outputs of the model have none)")
+        x, y = source.batch("val" if len(source.splits.val) else "train", EMBEDDING_BATCH, 0)
+        started = time.perf_counter()
+        try:
+            found = capture(source.module, source.state, x, [self.layer], self.types())
+        except (RuntimeError, ValueError) as e:
+            return self._say(f"{self.layer} could not be computed: {e}")
+        if self.layer not in found:
+            return self._say(f"{self.layer} gives no tensor to show")
+        coords, explained = embedding_pca(found[self.layer].values)
+        self.budget.spend("embedding", time.perf_counter() - started, 1)
+        info = source.splits.info
+        labels = y.detach().cpu().numpy() if hasattr(y, "detach") else None
+        classifies = bool(getattr(info, "num_classes", 0)) and labels is not None and labels.ndim == 1
+        self.title.setText(f"<b>{self.layer}</b> ({found[self.layer].layer_type}): embedding")
+        self.caption.setText(self.embedding_view.draw(self.layer, coords, explained, labels,
+                                                      tuple(getattr(info, "class_names", ()) or ()), classifies))
+        self.draws += 1
+        return True
+
+    def _view_changed(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        for widget in (self.sample_label, self.sample_spin):
+            widget.setVisible(index == 0)
+        self.refresh()
+
+    # ---- live -----------------------------------------------------------------------------
     def epoch_ended(self) -> bool:
         """While training: redraws when Live is on, the tab visible, the last live redraw at
-        least 1/``LIVE_HZ`` s ago and the budget allows."""
+        least 1/``LIVE_HZ`` s ago and the budget allows (the history view costs only drawing)."""
         if not (self.live_check.isChecked() and self.layer and self.isVisible()):
             return False
+        if self.view_combo.currentIndex() == 1:
+            now = time.perf_counter()
+            if now - self._live_drawn < 1 / LIVE_HZ:
+                return False
+            self._live_drawn = now
+            return self._draw_history()
         now = time.perf_counter()
         if now - self._live_drawn < 1 / LIVE_HZ or not self.budget.allows(self.budget.estimate("activations", 1, 0.05)):
             return False
@@ -193,6 +332,10 @@ class ActivationsPanel(QWidget):
 
     def _clear(self) -> None:
         self.output_image.clear()
+        self.history_view.output_image.clear()
+        self.history_view.weight_image.clear()
+        self.history_view.grad_curve.setData([], [])
+        self.embedding_view.draw_nothing()
         self.bars.setOpts(x=[], height=[])
         self.histogram_bars.setOpts(x=[], height=[])
         self.caption.setText("")
