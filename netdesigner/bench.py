@@ -131,9 +131,13 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
     if only in (None, "train"):
         cases["train"] = measure_training_headless()
     if only in (None, "analysis"):
+        import torch
+
         from netdesigner.analysis.landscape_bench import measure_landscape
 
-        cases["landscape"] = [measure_landscape("spirals_mlp.ndproj", 1000), measure_landscape("digits_cnn.ndproj", 512)]
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        cases["landscape"] = [measure_landscape(example, batch, device=device) for device in devices
+                              for example, batch in (("spirals_mlp.ndproj", 1000), ("digits_cnn.ndproj", 512))]
         if importlib.util.find_spec("PySide6") is not None:  # the live views are the window's
             from netdesigner.ui.training_bench import measure_live_views
 

@@ -14,8 +14,9 @@ All of it reads weight *snapshots* (``Trainer.snapshot()``) and evaluates them i
 copy of the module (``copy.deepcopy`` once per call, hooks dropped), in eval mode and under
 ``torch.no_grad``: the caller's module and the snapshot are never changed, so a landscape can
 be drawn while training goes on. On a CPU the point-by-point loop used here is the fastest
-path (PERFORMANCE.md, "Loss landscape"); batching grid points with ``vmap`` pays off only on
-a GPU.
+path (PERFORMANCE.md, "Loss landscape"); on CUDA ``surface`` stacks many grid points into one
+``vmap`` pass (``grid_batching``), which is what makes a live surface every epoch affordable
+there.
 
 ``loss_fn(module, x, y) -> float`` is the loss to draw; ``loss_fn_for(objective)`` builds it
 from the trainer's ``Objective``, so the landscape is exactly the training loss (KL terms of
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from netdesigner.train.objective import Objective
 
 State = dict[str, "torch.Tensor"]
+BATCHED_POINTS = 256  # grid points per vmap pass on CUDA (halved on out-of-memory)
 LossFn = Callable[[Any, Any, Any], float]
 
 
@@ -111,6 +113,15 @@ def private_copy(module: torch.nn.Module, state: State | None = None,
     return clone.eval()
 
 
+def _placed(value: Any, where: torch.device) -> Any:
+    """A tensor, a sequence of them (a model of several inputs) or None, on ``where``."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return type(value)(v.to(where) for v in value)
+    return value.to(where)
+
+
 def _device_of(module: torch.nn.Module) -> torch.device:
     import torch
 
@@ -146,20 +157,26 @@ def loss_tensor_fn_for(objective: Objective) -> Callable[[Any, Any, Any], torch.
     return fn
 
 
-def loss_fn_for(objective: Objective) -> LossFn:
-    """``fn(module, x, y) -> float``: the training loss of ``module`` on (x, y) in eval mode,
-    without gradients; what ``surface`` and ``interpolation`` take."""
-    tensor_fn = loss_tensor_fn_for(objective)
+@dataclass
+class TrainingLoss:
+    """``loss(module, x, y) -> float``: the training loss of ``module`` on (x, y) in eval mode,
+    without gradients; what ``surface`` and ``interpolation`` take. ``tensor`` is the same as a
+    differentiable tensor, which lets ``surface`` batch grid points with ``vmap``."""
 
-    def fn(module: Any, x: Any, y: Any) -> float:
+    tensor: Callable[[Any, Any, Any], torch.Tensor]
+
+    def __call__(self, module: Any, x: Any, y: Any) -> float:
         import torch
 
         if module.training:
             module.eval()
         with torch.no_grad():
-            return float(tensor_fn(module, x, y))
+            return float(self.tensor(module, x, y))
 
-    return fn
+
+def loss_fn_for(objective: Objective) -> TrainingLoss:
+    """The training loss of ``objective`` as ``surface`` and ``interpolation`` take it."""
+    return TrainingLoss(loss_tensor_fn_for(objective))
 
 
 def evaluation_batch(splits: Splits, split: str = "val", size: int = 1000, seed: int = 0,
@@ -200,6 +217,7 @@ class Surface:
     seconds: float = 0.0
     path: np.ndarray | None = None
     explained: np.ndarray | None = None
+    method: str = ""  # how the points were evaluated: one per pass, or K per vmap pass
 
     @property
     def minimum(self) -> tuple[float, float, float]:
@@ -240,7 +258,8 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
             directions: tuple[State, State] | None = None,
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None,
-            device: torch.device | str | None = None) -> Surface:
+            device: torch.device | str | None = None,
+            points_per_pass: int | None = None) -> Surface:
     """L(θ + α d₁ + β d₂) for α, β on a ``grid``×``grid`` grid over [-span, span] (or over
     ``span = (α_min, α_max, β_min, β_max)``, e.g. around a trajectory's coordinates).
 
@@ -253,6 +272,10 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
     every point, and when it says yes the call raises ``Cancelled`` (nothing half-done is
     returned). The result's ``directions`` are the ones used, for drawing more on the same
     plane.
+
+    ``points_per_pass``: grid points evaluated in one ``vmap`` pass (``grid_batching``; needs a
+    ``TrainingLoss``); default ``BATCHED_POINTS`` on CUDA, 1 (the loop) elsewhere. A model vmap
+    cannot batch falls back to the loop; ``Surface.method`` says which ran.
     """
     import torch
 
@@ -271,9 +294,9 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
 
     clone = private_copy(module, state, device)
     where = _device_of(clone)
-    x, y = x.to(where), y.to(where)
+    x, y = _placed(x, where), _placed(y, where)
     live = clone.state_dict()
-    moving = []  # (tensor in the copy, θ, d₁, d₂) for each entry a direction moves
+    moving = []  # (state key, tensor in the copy, θ, d₁, d₂) for each entry a direction moves
     for key, target in live.items():
         a, b = d1.get(key), d2.get(key)
         if (a is None and b is None) or not target.is_floating_point():
@@ -282,25 +305,41 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
         b = torch.zeros_like(target) if b is None else b.to(where, target.dtype)
         if not (a.any() or b.any()):
             continue
-        moving.append((target, state[key].to(where, target.dtype), a, b))
+        moving.append((key, target, state[key].to(where, target.dtype), a, b))
 
     total = grid * grid
     losses = np.empty((grid, grid), dtype=np.float64)
     done = 0
     with torch.no_grad():
         centre_loss = float(loss_fn(clone, x, y))
+    per_pass = points_per_pass or (BATCHED_POINTS if where.type == "cuda" else 1)
+    tensor_fn = getattr(loss_fn, "tensor", None)
+    method = "one point per pass"
+    if per_pass > 1 and tensor_fn is not None and moving:
+        from netdesigner.analysis.grid_batching import NotBatchable, grid_losses
+
+        a_grid, b_grid = np.meshgrid(alphas, betas, indexing="ij")
+        try:
+            flat, used = grid_losses(clone, [(key, theta, a, b) for key, _, theta, a, b in moving], tensor_fn, x, y, np.column_stack([a_grid.ravel(), b_grid.ravel()]),
+                                     per_pass=per_pass, cancelled=cancelled,
+                                     progress=None if progress is None else (lambda done: progress(done, total)))
+            return Surface(alphas, betas, flat.reshape(grid, grid), centre_loss, (d1, d2), time.perf_counter() - started,
+                           method=f"{used} points per vmap pass")
+        except NotBatchable as e:
+            method = f"one point per pass (vmap could not batch this model: {e})"
+    with torch.no_grad():
         for i, alpha in enumerate(alphas):
             for j, beta in enumerate(betas):
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"loss surface cancelled after {done} of {total} points")
-                for target, theta, a, b in moving:
+                for _, target, theta, a, b in moving:
                     torch.add(theta, a, alpha=float(alpha), out=target)
                     target.add_(b, alpha=float(beta))
                 losses[i, j] = float(loss_fn(clone, x, y))
                 done += 1
                 if progress is not None:
                     progress(done, total)
-    return Surface(alphas, betas, losses, centre_loss, (d1, d2), time.perf_counter() - started)
+    return Surface(alphas, betas, losses, centre_loss, (d1, d2), time.perf_counter() - started, method=method)
 
 
 # ---- a line between two weight sets -------------------------------------------------------------
