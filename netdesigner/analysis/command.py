@@ -13,8 +13,9 @@
 - ``--sharpness``: the Hessian's top eigenvalue and trace at θ on the training batch.
 
 Importing this module imports no torch (the CLI's ``--help`` stays fast); ``run_landscape``
-does. Exit codes: 0 done, 1 no weights or a model that cannot run, 2 the project, its data
-set or an output file cannot be read or written.
+does. Exit codes: 0 done, 1 no weights or a model that cannot run, 2 a usage error (a grid,
+batch or range out of bounds, as argparse's own errors) or the project, its data set or an
+output file cannot be read or written; the same codes as ``netdesigner activations``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from typing import Any
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_USAGE = 2
 LINE_RANGE = (-0.5, 1.5)
 
 
@@ -59,9 +61,9 @@ def run_landscape(args: argparse.Namespace) -> int:
     from netdesigner.core.project import Project
 
     if args.grid < 2:
-        return _error(f"--grid must be at least 2, got {args.grid}", EXIT_INVALID)
+        return _error(f"--grid must be at least 2, got {args.grid}", EXIT_USAGE)
     if args.batch < 1 or args.span <= 0:
-        return _error("--batch must be at least 1 and --range above 0", EXIT_INVALID)
+        return _error("--batch must be at least 1 and --range above 0", EXIT_USAGE)
     try:
         project = Project.load(args.file)
         if not project.weights and args.mode != "pca":

@@ -169,3 +169,10 @@ def test_the_picture_draws_a_path_in_white(tmp_path: Path) -> None:
     x, y = png.MARGIN + 0.95 * png.HEAT_SIZE, png.MARGIN + 0.05 * png.HEAT_SIZE
     assert white(drawn).sum() > white(bare).sum() + 100
     assert drawn[int(y) - 8:int(y) + 8, int(x) - 8:int(x) + 8].min(axis=-1).max() > 240
+
+
+def test_a_grid_out_of_bounds_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "fresh.ndproj"
+    shutil.copy(PROJECTS / "spirals_mlp.ndproj", path)
+    assert landscape(path, "--grid", "1", "-o", tmp_path / "x.npz") == 2  # as argparse's own errors, and activations'
+    assert "--grid must be at least 2, got 1" in capsys.readouterr().err
