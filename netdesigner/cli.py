@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_activations_parser(sub)
 
+    from netdesigner.analysis.picture_command import add_picture_parser
+
+    add_picture_parser(sub)
+
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
 
@@ -148,8 +152,14 @@ def _activations(args: argparse.Namespace) -> int:
     return run_activations(args)
 
 
+def _picture(args: argparse.Namespace) -> int:
+    from netdesigner.analysis.picture_command import run_picture
+
+    return run_picture(args)
+
+
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
-            "train": _train, "landscape": _landscape, "activations": _activations}
+            "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture}
 
 
 if __name__ == "__main__":

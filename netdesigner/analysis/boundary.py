@@ -16,12 +16,31 @@ if TYPE_CHECKING:
     import torch
 
 
+CLASS_HUES = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a", "#8e6cc9", "#56a86b", "#c4a000", "#5b6b7f", "#a7489b", "#b07d48")
+
+
+def hue_rgb(index: int) -> np.ndarray:
+    """Class ``index``'s hue as float RGB in [0, 255] (the classes' colours everywhere)."""
+    colour = CLASS_HUES[int(index) % len(CLASS_HUES)]
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
 @dataclass
 class Boundary:
     xs: np.ndarray  # grid coordinates along the first feature
     ys: np.ndarray  # … and the second
     classes: np.ndarray  # (len(ys), len(xs)) class picked at each point
     confidence: np.ndarray  # (len(ys), len(xs)) its probability, in [1/classes, 1]
+
+    def colours(self) -> np.ndarray:
+        """(len(ys), len(xs), 3) uint8: each class's hue over white, deeper the surer the model
+        (white at a tie), so regions and their uncertain borders read at once."""
+        hues = np.stack([hue_rgb(k) for k in range(int(self.classes.max()) + 1)])
+        n_classes = max(2, len(hues))
+        strength = (self.confidence - 1 / n_classes) / (1 - 1 / n_classes)  # 0 at a tie, 1 when sure
+        mix = 0.15 + 0.4 * np.clip(strength, 0, 1)[..., None]
+        white = np.full(3, 255.0, dtype=np.float32)
+        return (white * (1 - mix) + hues[self.classes] * mix).astype(np.uint8)
 
 
 def plane_of(points: np.ndarray, margin: float = 0.15) -> tuple[float, float, float, float]:

@@ -302,43 +302,19 @@ class TrainingController(QObject):
         trainer = self.trainer
         if trainer is None:
             return False
-        x, y = trainer.splits.train.x, trainer.splits.train.y
-        two_features = trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 2
-        one_to_one = not trainer.objective.classifies and x.dim() == 2 and x.shape[1] == 1 and y.numel() == len(y)
-        images = x.dim() == 4
-        if not (two_features or one_to_one or images):
+        from netdesigner.analysis.model_picture import model_picture, picture_kind
+
+        objective, splits = trainer.objective, trainer.splits
+        if picture_kind(objective.task, objective.classifies, splits.train.x, splits.train.y) is None:
             return False
         now = time.perf_counter()
         if not force and now - self._boundary_drawn < 1 / BOUNDARY_HZ:
             return False
         self._boundary_drawn = now
-        from netdesigner.analysis.boundary import decision_boundary, fitted_curve, plane_of
-
-        if images and trainer.objective.task in ("autoencoding", "variational"):
-            from netdesigner.analysis.generative import reconstruction_picture
-
-            split = trainer.splits.val if len(trainer.splits.val) else trainer.splits.train
-            mosaic, caption = reconstruction_picture(trainer.module, trainer.snapshot(), split.x[:8])
-            when = f" after epoch {epoch}" if epoch else ""
-            model = {"autoencoding": "autoencoder", "variational": "VAE"}[trainer.objective.task]
-            self.window.boundary.show_images(f"What the {model} makes of its inputs{when}", mosaic, caption)
-            return True
-        if images:
-            from netdesigner.analysis.filters import filter_mosaic, first_conv_weight
-
-            found = first_conv_weight(trainer.module, trainer.snapshot())
-            if found is None:
-                return False
-            self.window.boundary.show_filters(found[0], filter_mosaic(found[1]), epoch)
-            return True
-        points = x.detach().cpu().numpy()
-        if one_to_one:
-            low, high = float(points.min()), float(points.max())
-            xs, ys = fitted_curve(trainer.module, trainer.snapshot(), (low, high))
-            self.window.boundary.show_curve(xs, ys, points[:, 0], y.detach().cpu().numpy().reshape(-1), epoch)
-            return True
-        found = decision_boundary(trainer.module, trainer.snapshot(), plane_of(points), resolution=90)
-        self.window.boundary.show_boundary(found, points, trainer.splits.train.y.detach().cpu().numpy(), epoch)
+        picture = model_picture(trainer.module, trainer.snapshot(), objective.task, objective.classifies, splits, epoch)
+        if picture is None:
+            return False
+        self.window.boundary.show_picture(picture)
         return True
 
     # ---- helpers -----------------------------------------------------------------------

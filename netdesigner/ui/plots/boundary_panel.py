@@ -12,13 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from netdesigner.analysis.boundary import CLASS_HUES
+from netdesigner.analysis.model_picture import ModelPicture, PictureKind
 from netdesigner.ui import theme
-
-CLASS_HUES = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a", "#8e6cc9", "#56a86b", "#c4a000", "#5b6b7f", "#a7489b", "#b07d48")
-
-
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
 
 
 class BoundaryPanel(QWidget):
@@ -43,7 +39,16 @@ class BoundaryPanel(QWidget):
         self.boundary = None
         self.updates = 0
 
-    def show_boundary(self, boundary, points: np.ndarray, labels: np.ndarray, epoch: int | None = None) -> None:
+    def show_picture(self, picture: ModelPicture) -> None:
+        """Draws an ``analysis.model_picture.ModelPicture`` of any kind."""
+        if picture.kind is PictureKind.BOUNDARY:
+            self.show_boundary(picture.boundary, picture.points, picture.targets, caption=picture.caption)
+        elif picture.kind is PictureKind.CURVE:
+            self.show_curve(*picture.curve, picture.points, picture.targets, caption=picture.caption)
+        else:
+            self.show_images(picture.title, picture.mosaic, picture.caption)
+
+    def show_boundary(self, boundary, points: np.ndarray, labels: np.ndarray, caption: str = "") -> None:
         """Draws ``boundary`` (an ``analysis.boundary.Boundary``) with the data points on top."""
         self.boundary = boundary
         self.updates += 1
@@ -52,24 +57,17 @@ class BoundaryPanel(QWidget):
         self.plot.getViewBox().setAspectLocked(False)
         self.plot.setTitle("Decision boundary (class regions over the input plane)")
         self._axes(True)
-        hues = np.stack([_rgb(CLASS_HUES[k % len(CLASS_HUES)]) for k in range(int(boundary.classes.max()) + 1)])
-        n_classes = max(2, len(hues))
-        strength = (boundary.confidence - 1 / n_classes) / (1 - 1 / n_classes)  # 0 at a tie, 1 when sure
-        white = np.full(3, 255.0, dtype=np.float32)
-        mix = 0.15 + 0.4 * np.clip(strength, 0, 1)[..., None]
-        rgb = white * (1 - mix) + hues[boundary.classes] * mix
-        self.image.setImage(rgb.astype(np.uint8), levels=(0, 255))
+        self.image.setImage(boundary.colours(), levels=(0, 255))
         xs, ys = boundary.xs, boundary.ys
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setRect(pg.QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
         # full-strength hues with a white rim stand out on the paler regions (as in TensorFlow Playground)
         brushes = [pg.mkBrush(CLASS_HUES[int(k) % len(CLASS_HUES)]) for k in labels]
         self.points.setData(points[:, 0], points[:, 1], brush=brushes)
-        when = f" after epoch {epoch}" if epoch else ""
-        self.message.setText(f"{len(points)} training points{when}; deeper colour = more confident")
+        self.message.setText(caption)
 
     def show_curve(self, xs: np.ndarray, ys: np.ndarray, points_x: np.ndarray, points_y: np.ndarray,
-                   epoch: int | None = None) -> None:
+                   caption: str = "") -> None:
         """The function a one-input regression model has learned, over its training points."""
         self.updates += 1
         self.image.hide()
@@ -78,14 +76,7 @@ class BoundaryPanel(QWidget):
         self._axes(True)
         self.points.setData(points_x, points_y, brush=pg.mkBrush(CLASS_HUES[0]), size=4)
         self.curve.setData(xs, ys)
-        when = f" after epoch {epoch}" if epoch else ""
-        self.message.setText(f"{len(points_x)} training points{when}")
-
-    def show_filters(self, layer: str, mosaic: np.ndarray, epoch: int | None = None) -> None:
-        """The first convolution's filters as grey images (light = positive weights)."""
-        when = f" after epoch {epoch}" if epoch else ""
-        self.show_images(f"Filters of {layer}: what the first convolution looks for", mosaic,
-                         f"{layer}: filters averaged over input channels, each scaled to its own range{when}")
+        self.message.setText(caption)
 
     def show_images(self, title: str, mosaic: np.ndarray, caption: str) -> None:
         """A mosaic (values in [0, 1], NaN for gaps, row 0 at the top) as grey images."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from netdesigner.analysis.boundary import CLASS_HUES
 from netdesigner.ui import theme
-from netdesigner.ui.plots.boundary_panel import CLASS_HUES
 
 
 class EmbeddingView(pg.PlotWidget):
