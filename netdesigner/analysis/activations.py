@@ -224,6 +224,22 @@ class LayerHistory:
                 table[row[e], j] = value
         return np.asarray(epochs, dtype=np.int64), names, table
 
+    def to_npz(self, path: Any) -> None:
+        """Plain arrays, no pickle: for each layer ``outputs/NAME/{counts,edges,epochs,nonfinite}``,
+        for each parameter ``weights/KEY/…`` the same, and ``grad_norms/{epochs,names,table}``
+        (``grad_norm_table``)."""
+        arrays: dict[str, np.ndarray] = {}
+        for group, table in (("outputs", self.outputs), ("weights", self.weights)):
+            for key, series in table.items():
+                arrays[f"{group}/{key}/counts"] = series.counts
+                arrays[f"{group}/{key}/edges"] = series.edges
+                arrays[f"{group}/{key}/epochs"] = np.asarray(series.epochs, dtype=np.int64)
+                arrays[f"{group}/{key}/nonfinite"] = np.asarray(series.nonfinite, dtype=np.int64)
+        epochs, names, table = self.grad_norm_table()
+        arrays.update({"grad_norms/epochs": epochs, "grad_norms/names": np.asarray(names, dtype=str),
+                       "grad_norms/table": table})
+        np.savez(path, **arrays)
+
     def follow(self, trainer: Trainer, x: Any) -> None:
         """Records after every epoch of ``trainer``'s runs (a listener on the training thread:
         a snapshot, one forward pass of ``x``, the gradient norms the event carries)."""

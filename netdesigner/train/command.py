@@ -34,7 +34,13 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--checkpoints", nargs="?", const="", metavar="DIR", help="write best/last checkpoints and the metrics history (into DIR, or beside the project)")
     parser.add_argument("--no-save", action="store_true", help="train and report, but leave the project file as it is")
     parser.add_argument("--json", action="store_true", help="print the final metrics as JSON (progress goes to stderr)")
+    parser.add_argument("--layer-history", metavar="OUT.npz",
+                        help="record every layer's output and weight histograms and gradient norm per epoch "
+                             f"(on {HISTORY_BATCH} validation samples) and save them")
     return parser
+
+
+HISTORY_BATCH = 256  # samples the per-epoch layer histograms are taken over
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -69,6 +75,7 @@ def run_train(args: argparse.Namespace) -> int:
     except (GraphError, TrainingError) as e:
         return _error(f"{args.file}: {e}", EXIT_INVALID)
 
+    history = _follow_layers(trainer, settings.seed) if args.layer_history else None
     started = time.perf_counter()
     with StopOnInterrupt(trainer, log):
         result = trainer.run()
@@ -87,12 +94,32 @@ def run_train(args: argparse.Namespace) -> int:
         except ProjectError as e:
             return _error(str(e), EXIT_UNREADABLE)
         saved = str(project.path.with_suffix(".safetensors")) if project.path else None
+    if history is not None:
+        try:
+            history.to_npz(args.layer_history)
+        except OSError as e:
+            return _error(f"cannot write {args.layer_history}: {e.strerror or e}", EXIT_UNREADABLE)
+        records = len(next(iter(history.outputs.values())).epochs) if history.outputs else 0
+        print(f"histograms of {len(history.outputs)} layers at {records} epochs (the start and each one trained) "
+              f"saved to {args.layer_history}", file=log)
     report = _report(trainer, result, seconds, saved)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print_report(report, log)
     return EXIT_OK
+
+
+def _follow_layers(trainer: Any, seed: int) -> Any:
+    """A ``LayerHistory`` recording the start and every epoch of ``trainer``'s run."""
+    from netdesigner.analysis.activations import LayerHistory
+    from netdesigner.analysis.landscape import evaluation_batch
+
+    x, _ = evaluation_batch(trainer.splits, "val", HISTORY_BATCH, seed)
+    history = LayerHistory()
+    history.record(trainer.epoch, trainer.module, trainer.snapshot(), x)
+    history.follow(trainer, x)
+    return history
 
 
 def _error(message: str, code: int) -> int:

@@ -91,6 +91,26 @@ def test_continue_starts_from_the_saved_weights(tmp_path: Path, registry, capsys
     assert json.loads(capsys.readouterr().out)["test_accuracy"] < 0.8  # fresh weights know nothing
 
 
+def test_layer_history_saves_every_layers_histograms_per_epoch(tmp_path: Path, registry, capsys) -> None:
+    import numpy as np
+
+    path = save_project(tmp_path, epochs=3)
+    out = tmp_path / "history.npz"
+    assert train(str(path), "--layer-history", str(out), "--json") == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    saved = Project.load(path)
+    with np.load(out, allow_pickle=False) as data:
+        for layer in ("fc1", "act1", "fc2"):
+            assert data[f"outputs/{layer}/epochs"].tolist() == [0, 1, 2, 3]  # the start and each epoch
+        counts = data["outputs/fc1/counts"]
+        assert counts.shape[0] == 4 and len(data["outputs/fc1/edges"]) == counts.shape[1] + 1
+        assert len(set(counts.sum(axis=1))) == 1  # the same fixed batch every epoch, every value binned
+        assert (data["weights/fc1.weight/counts"].sum(axis=1) == saved.weights["fc1.weight"].numel()).all()
+        assert data["grad_norms/names"].tolist() == ["fc1", "fc2"]
+        assert data["grad_norms/epochs"].tolist() == [1, 2, 3] and (data["grad_norms/table"] > 0).all()
+    assert report["epochs"] == 3
+
+
 def test_checkpoints_go_beside_the_project(tmp_path: Path, registry) -> None:
     path = save_project(tmp_path)
     assert train(str(path), "--checkpoints", "--no-save") == EXIT_OK
