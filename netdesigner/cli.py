@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_picture_parser(sub)
 
+    from netdesigner.importer.command import add_import_parser
+
+    add_import_parser(sub)
+
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
 
@@ -158,8 +162,15 @@ def _picture(args: argparse.Namespace) -> int:
     return run_picture(args)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from netdesigner.importer.command import run_import
+
+    return run_import(args)
+
+
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
-            "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture}
+            "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture,
+            "import": _import}
 
 
 if __name__ == "__main__":

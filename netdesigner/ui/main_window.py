@@ -165,16 +165,33 @@ class MainWindow(QMainWindow):
 
     def open_path_asking(self, path: str | Path) -> bool:
         """Opens a file after asking about unsaved changes; problems become a message box."""
-        if Path(path).suffix.lower() == ".onnx":
-            QMessageBox.information(self, "Cannot open yet", f"{Path(path).name}: importing ONNX models is not available yet.")
-            return False
         if not self.may_discard():
             return False
+        if Path(path).suffix.lower() == ".onnx":
+            return self.import_onnx(path)
         try:
             self.open_file(path)
         except NetDesignerError as e:
             QMessageBox.warning(self, "Cannot open", str(e))
             return False
+        return True
+
+    def import_onnx(self, path: str | Path) -> bool:
+        """Opens an ONNX model as a new, unsaved project with its weights; what cannot be
+        imported is listed in one message and nothing changes."""
+        from netdesigner.importer.onnx_import import project_from_onnx
+
+        try:
+            project, notes = project_from_onnx(path)
+        except NetDesignerError as e:
+            QMessageBox.warning(self, "Cannot import", str(e))
+            return False
+        self._show_project(project)
+        self.weights_changed = True  # not saved anywhere yet
+        self._update_title()
+        layers = sum(1 for n in project.graph.nodes() if n.type not in ("Input", "Output"))
+        self.statusBar().showMessage(f"Imported {Path(path).name}: {layers} layers with their weights. "
+                                     + " ".join(notes), 15000)
         return True
 
     def open_dialog(self) -> None:

@@ -1,0 +1,102 @@
+"""An ONNX file as an editable NetDesigner graph with its weights.
+
+The file is read as data (``onnx.load`` of protobuf; external weight files only from the
+model's own folder), made plain (``onnx_tidy``: shape arithmetic folded, no-ops removed,
+BatchNormalization kept) and walked in order: each op becomes a catalogue layer
+(``onnx_ops.OPS``), its initializers become that layer's weights under the compiled module's
+state-dict keys. All or nothing: if any op has no layer, or its attributes no equal setting
+(asymmetric padding, a Gemm on a transposed input…), the import stops with one message that
+lists every such op and where it is, and nothing is made.
+
+``ImportedModel.graph`` compiles to a module whose outputs equal onnxruntime's on the file
+(the tests check it); positions come from the auto-layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from netdesigner.core.errors import NetDesignerError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import onnx
+
+    from netdesigner.core.graph import Graph
+    from netdesigner.core.project import Project
+
+
+class ImportFailed(NetDesignerError):
+    """The file cannot be imported; the message says every reason (all ops at once)."""
+
+
+@dataclass
+class ImportedModel:
+    graph: Graph
+    weights: dict[str, Any]  # state-dict key of the compiled module → tensor
+    name: str
+    notes: list[str] = field(default_factory=list)  # what a person should know (guessed losses, sizes)
+    input_names: list[str] = field(default_factory=list)  # the ONNX inputs, in order
+    output_names: list[str] = field(default_factory=list)
+
+
+def load_onnx(path: str | Path) -> onnx.ModelProto:
+    """The model of ``path`` with its external data, read only from the file's own folder."""
+    import onnx
+    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
+
+    path = Path(path)
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except FileNotFoundError:
+        raise ImportFailed(f"{path}: no such file") from None
+    except Exception as e:  # protobuf's DecodeError and friends
+        raise ImportFailed(f"{path}: not an ONNX model ({type(e).__name__}: {e})") from None
+    folder = path.resolve().parent
+    for tensor in model.graph.initializer:
+        if uses_external_data(tensor):
+            location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+            target = (folder / location).resolve()
+            if folder not in target.parents:
+                raise ImportFailed(f"{path}: the weights of {tensor.name} are said to be in {location!r}, outside the "
+                                   "model's folder; only files beside the model are read")
+            if not target.exists():
+                raise ImportFailed(f"{path}: the weights of {tensor.name} are in {location}, which is missing")
+    if any(uses_external_data(t) for t in model.graph.initializer):
+        load_external_data_for_model(model, str(folder))
+    return model
+
+
+def import_onnx(path: str | Path) -> ImportedModel:
+    """Reads ``path`` into a graph and weights; raises ``ImportFailed``."""
+    from netdesigner.importer.onnx_reader import read_model
+
+    path = Path(path)
+    model = load_onnx(path)
+    name = model.graph.name if model.graph.name and model.graph.name not in ("main_graph", "torch_jit") else path.stem
+    return read_model(model, _title(name), str(path))
+
+
+def project_from_onnx(path: str | Path) -> tuple[Project, list[str]]:
+    """A new, unsaved project holding the model of ``path`` and its weights (no data set yet:
+    the file has none), and the notes a person should read."""
+    from netdesigner.core.project import Project
+
+    imported = import_onnx(path)
+    project = Project(imported.graph, name=imported.name,
+                      description=f"Imported from {Path(path).name}. Choose a data set to train it.",
+                      weights=imported.weights)
+    return project, imported.notes
+
+
+def _title(name: str) -> str:
+    return re.sub(r"[_\-]+", " ", name).strip() or "Imported model"
+
+
+def as_array(tensor: onnx.TensorProto) -> np.ndarray:
+    from onnx import numpy_helper
+
+    return numpy_helper.to_array(tensor)

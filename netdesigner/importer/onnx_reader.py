@@ -1,0 +1,225 @@
+"""The walk over a tidied ONNX graph that builds the NetDesigner graph (``onnx_import``'s
+engine): values are followed from the inputs, each node handed to its mapper in
+``onnx_ops``, problems gathered rather than raised so that one message lists them all."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from netdesigner.importer.onnx_import import ImportedModel, ImportFailed, as_array
+from netdesigner.importer.onnx_ops import OPS, Unsupported
+
+if TYPE_CHECKING:
+    import onnx
+
+    from netdesigner.core.graph import Graph, OutputRef
+
+ELEMENT_TYPES = {1: "float32", 7: "int64"}  # onnx.TensorProto.FLOAT, INT64
+CLASS_SCORES = {"Softmax", "LogSoftmax", "Linear"}
+
+
+class _Upstream(Exception):  # noqa: N818
+    """An input comes from a node that could not be imported (already reported)."""
+
+
+def _identifier(text: str, fallback: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+    if not name or not name[0].isalpha():
+        name = f"{fallback}_{name}" if name else fallback
+    return name[:48]
+
+
+class Reading:
+    """What the mappers see of the model being read, and how they add layers to the graph."""
+
+    def __init__(self, model: onnx.ModelProto) -> None:
+        from netdesigner.core.graph import Graph
+
+        self.model = model
+        self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+        self.constants: dict[str, np.ndarray] = {t.name: as_array(t) for t in model.graph.initializer}
+        self.shapes: dict[str, list[int | None]] = {}
+        for value in [*model.graph.value_info, *model.graph.input, *model.graph.output]:
+            if value.type.HasField("tensor_type") and value.type.tensor_type.HasField("shape"):
+                self.shapes[value.name] = [d.dim_value if d.HasField("dim_value") else None
+                                           for d in value.type.tensor_type.shape.dim]
+        self.graph: Graph = Graph()
+        self.refs: dict[str, OutputRef] = {}
+        self.weights: dict[str, Any] = {}
+        self.bias_free: dict[str, str] = {}  # value made by a Linear without bias → its node id
+        self.layer_types: dict[str, str] = {}
+        # the file's input and output names go to the Input and Output nodes, not to a layer
+        self.reserved = {_identifier(v.name, "x") for v in [*model.graph.input, *model.graph.output]}
+
+    # ---- for the mappers ------------------------------------------------------------------
+    def is_constant(self, value: str) -> bool:
+        return value in self.constants
+
+    def constant(self, value: str, what: str) -> np.ndarray:
+        if value not in self.constants:
+            raise Unsupported(f"{what} ({value}) is computed from the data, not a constant of the file")
+        return self.constants[value]
+
+    def shape(self, value: str) -> list[int | None] | None:
+        return self.shapes.get(value)
+
+    def ref(self, value: str) -> OutputRef:
+        if value not in self.refs:
+            raise _Upstream(value)
+        return self.refs[value]
+
+    def add(self, type_name: str, node: onnx.NodeProto, inputs: list[str], weights: dict[str, np.ndarray],
+            **params: Any) -> str:
+        """Adds a ``type_name`` layer fed by the values ``inputs``; ``weights`` go under the
+        layer's name. Returns its node id."""
+        import torch
+
+        sources = [self.ref(v) for v in inputs]
+        name = self._name_for(node, type_name)
+        layer = self.graph.add(type_name, *sources, name=name, **params)
+        for key, value in weights.items():
+            self.weights[f"{name}.{key}"] = torch.from_numpy(np.array(value, copy=True))
+        self.refs[node.output[0]] = layer[0]
+        self.layer_types[layer.node_id] = type_name
+        return layer.node_id
+
+    def alias(self, value: str, same_as: str) -> None:
+        self.refs[value] = self.ref(same_as)
+
+    def out_features(self, node_id: str) -> int:
+        return int(self.graph.node(node_id).params["out_features"])
+
+    def give_bias(self, node_id: str, node: onnx.NodeProto, bias: np.ndarray, value: str) -> None:
+        """The Linear ``node_id`` (which made ``value``) takes the constant that ``node`` adds
+        to it as its bias: MatMul + Add is one Linear layer."""
+        import torch
+
+        name = self.graph.node(node_id).name
+        self.graph.set_param(node_id, "bias", True)
+        self.weights[f"{name}.bias"] = torch.from_numpy(np.array(bias, dtype=np.float32, copy=True))
+        self.refs[node.output[0]] = self.ref(value)
+
+    # ---- naming ----------------------------------------------------------------------------
+    def _name_for(self, node: onnx.NodeProto, type_name: str) -> str:
+        weight = next((v for v in node.input[1:] if v in self.constants and "." in v), None)
+        if weight is not None:
+            base = weight.rsplit(".", 1)[0]
+        elif node.name:
+            base = re.sub(r"_\d+$", "", re.sub(r"^node_", "", node.name)).lower()
+        else:
+            base = type_name.lower()
+        base = _identifier(base, type_name.lower())
+        from netdesigner.core.names import name_problem
+
+        if name_problem(base) is not None:
+            base = _identifier(f"{type_name.lower()}_{base}", type_name.lower())
+        taken = self.graph.has_name(base) or base in self.reserved
+        return self.graph.unique_name(f"{base}_") if taken else base
+
+
+def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
+    """``model`` (as loaded) as an ``ImportedModel``; ``where`` names the file in messages."""
+    from netdesigner.importer.onnx_tidy import tidy
+
+    try:
+        model = tidy(model)
+    except Exception as e:  # the optimiser's own errors: a malformed model
+        raise ImportFailed(f"{where}: the model could not be read: {type(e).__name__}: {e}") from None
+    reading = Reading(model)
+    problems: list[str] = []
+    notes: list[str] = []
+    inputs = [v for v in model.graph.input if v.name not in reading.constants]
+    for value in inputs:
+        _add_input(reading, value, problems)
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+            from onnx import helper
+
+            attribute = node.attribute[0]
+            reading.constants[node.output[0]] = np.asarray(
+                as_array(attribute.t) if attribute.name == "value" else helper.get_attribute_value(attribute))
+            continue
+        where_node = f"{node.op_type} {node.name or '(unnamed)'} → {', '.join(node.output)}"
+        mapper = OPS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        if mapper is None:
+            problems.append(f"{where_node}: NetDesigner has no layer for {node.domain + '.' if node.domain else ''}{node.op_type}")
+            continue
+        try:
+            mapper(reading, node)
+        except _Upstream:
+            continue  # fed by a node already reported
+        except Unsupported as e:
+            problems.append(f"{where_node}: {e}")
+    outputs = model.graph.output
+    for value in outputs:
+        if value.name not in reading.refs and not problems:
+            problems.append(f"output {value.name} is not computed from the inputs by layers")
+    if problems:
+        raise ImportFailed(f"{where} cannot be imported; nothing was changed. {len(problems)} "
+                           f"node{'s' if len(problems) != 1 else ''} without an equal layer:\n  "
+                           + "\n  ".join(problems))
+    for value in outputs:
+        _add_output(reading, value, notes)
+    _lay_out(reading.graph)
+    _check_weights(reading, where)
+    return ImportedModel(reading.graph, reading.weights, name, notes,
+                         [v.name for v in inputs], [v.name for v in outputs])
+
+
+def _add_input(reading: Reading, value: onnx.ValueInfoProto, problems: list[str]) -> None:
+    dims = reading.shapes.get(value.name)
+    dtype = ELEMENT_TYPES.get(value.type.tensor_type.elem_type)
+    if dtype is None:
+        problems.append(f"input {value.name}: its element type ({value.type.tensor_type.elem_type}) is neither float32 nor int64")
+        return
+    if not dims or any(d is None or d <= 0 for d in dims[1:]):
+        problems.append(f"input {value.name}: its size {dims} is not fixed after the batch axis; "
+                        "export it with a fixed sample shape")
+        return
+    name = _identifier(value.name, "input")
+    if reading.graph.has_name(name):
+        name = reading.graph.unique_name(f"{name}_")
+    layer = reading.graph.input(tuple(int(d) for d in dims[1:]), dtype, name=name)
+    reading.refs[value.name] = layer[0]
+
+
+def _add_output(reading: Reading, value: onnx.ValueInfoProto, notes: list[str]) -> None:
+    ref = reading.refs[value.name]
+    feeding = reading.layer_types.get(ref.node_id, "")
+    dims = reading.shapes.get(value.name) or []
+    classes = feeding in CLASS_SCORES and len(dims) == 2 and (dims[1] or 0) > 1
+    loss = "nll" if feeding == "LogSoftmax" else "cross_entropy" if classes else "mse"
+    name = _identifier(value.name, "output")
+    if reading.graph.has_name(name):
+        name = reading.graph.unique_name(f"{name}_out")
+    reading.graph.output(ref, loss, name=name)
+    notes.append(f"output {name}: loss {loss} chosen from its shape {dims} (an ONNX file has no loss); change it in the inspector")
+
+
+def _lay_out(graph: Graph) -> None:
+    from netdesigner.core.layout import auto_layout
+
+    for node_id, position in auto_layout(graph).items():
+        graph.move(node_id, position)
+
+
+def _check_weights(reading: Reading, where: str) -> None:
+    """The weights fit the compiled graph key for key and shape for shape (a mismatch is a bug
+    in a mapper, said plainly rather than found later as a failed load)."""
+    from netdesigner.core.compiler import compile_graph
+    from netdesigner.core.errors import NetDesignerError
+
+    try:
+        module = compile_graph(reading.graph)
+    except NetDesignerError as e:
+        raise ImportFailed(f"{where}: the imported graph does not compile: {e}") from None
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(reading.weights))
+    extra = sorted(set(reading.weights) - set(expected))
+    wrong = sorted(k for k in set(expected) & set(reading.weights) if tuple(expected[k].shape) != tuple(reading.weights[k].shape))
+    if missing or extra or wrong:
+        raise ImportFailed(f"{where}: the imported weights do not fit the graph (missing {missing}, unexpected {extra}, "
+                           f"wrong shape {wrong})")
