@@ -51,9 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_picture_parser(sub)
 
-    from netdesigner.importer.command import add_import_parser
+    from netdesigner.importer.command import add_import_parser, add_import_torch_parser
 
     add_import_parser(sub)
+    add_import_torch_parser(sub)
 
     code = sub.add_parser("code", help="print the PyTorch code the compiler generates")
     code.add_argument("file", help="a .ndproj project")
@@ -168,9 +169,15 @@ def _import(args: argparse.Namespace) -> int:
     return run_import(args)
 
 
+def _import_torch(args: argparse.Namespace) -> int:
+    from netdesigner.importer.command import run_import_torch
+
+    return run_import_torch(args)
+
+
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
             "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture,
-            "import": _import}
+            "import": _import, "import-torch": _import_torch}
 
 
 if __name__ == "__main__":

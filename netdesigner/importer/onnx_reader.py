@@ -104,20 +104,20 @@ class Reading:
 
     # ---- naming ----------------------------------------------------------------------------
     def _name_for(self, node: onnx.NodeProto, type_name: str) -> str:
-        weight = next((v for v in node.input[1:] if v in self.constants and "." in v), None)
-        if weight is not None:
-            base = weight.rsplit(".", 1)[0]
-        elif node.name:
-            base = re.sub(r"_\d+$", "", re.sub(r"^node_", "", node.name)).lower()
-        else:
-            base = type_name.lower()
-        base = _identifier(base, type_name.lower())
+        """A layer with weights keeps its module's name (``block.conv1.weight`` → ``block_conv1``);
+        one without gets the name a person drawing it would get (``relu1``, ``pool2``)."""
+        from netdesigner.core.catalog import layer_type
         from netdesigner.core.names import name_problem
 
-        if name_problem(base) is not None:
-            base = _identifier(f"{type_name.lower()}_{base}", type_name.lower())
-        taken = self.graph.has_name(base) or base in self.reserved
-        return self.graph.unique_name(f"{base}_") if taken else base
+        weight = next((v for v in node.input[1:] if v in self.constants and "." in v), None)
+        if weight is not None:
+            base = _identifier(weight.rsplit(".", 1)[0], type_name.lower())
+            if name_problem(base) is None and not self.graph.has_name(base) and base not in self.reserved:
+                return base
+        prefix, number = layer_type(type_name).prefix, 1
+        while self.graph.has_name(f"{prefix}{number}") or f"{prefix}{number}" in self.reserved:
+            number += 1
+        return f"{prefix}{number}"
 
 
 def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
