@@ -33,6 +33,12 @@ def attributes(node: onnx.NodeProto) -> dict[str, Any]:
     return values
 
 
+def _setting(value: float) -> float:
+    """An ONNX float attribute (float32) as the setting a person typed: 1e-05, not
+    9.999999747378752e-06 (the shortest decimal that is the same float32)."""
+    return float(str(np.float32(value)))
+
+
 def _symmetric_pads(pads: list[int] | None, rank: int) -> tuple[int, ...]:
     pads = list(pads or [0] * (2 * rank))
     begin, end = pads[:rank], pads[rank:]
@@ -128,8 +134,8 @@ def batch_norm(r: Reading, node: onnx.NodeProto) -> None:
 
     weights = {"weight": scale, "bias": shift, "running_mean": mean, "running_var": var,
                "num_batches_tracked": np_.array(0, dtype=np_.int64)}
-    r.add(kind, node, [node.input[0]], weights, eps=float(a.get("epsilon", 1e-5)),
-          momentum=round(1.0 - float(a.get("momentum", 0.9)), 6), affine=True)
+    r.add(kind, node, [node.input[0]], weights, eps=_setting(a.get("epsilon", 1e-5)),
+          momentum=_setting(1.0 - _setting(a.get("momentum", 0.9))), affine=True)
 
 
 def prelu(r: Reading, node: onnx.NodeProto) -> None:
@@ -151,11 +157,11 @@ def _plain(type_name: str, **fixed: Any) -> Callable[[Reading, onnx.NodeProto], 
 
 
 def leaky_relu(r: Reading, node: onnx.NodeProto) -> None:
-    r.add("LeakyReLU", node, [node.input[0]], {}, negative_slope=float(attributes(node).get("alpha", 0.01)))
+    r.add("LeakyReLU", node, [node.input[0]], {}, negative_slope=_setting(attributes(node).get("alpha", 0.01)))
 
 
 def elu(r: Reading, node: onnx.NodeProto) -> None:
-    r.add("ELU", node, [node.input[0]], {}, alpha=float(attributes(node).get("alpha", 1.0)))
+    r.add("ELU", node, [node.input[0]], {}, alpha=_setting(attributes(node).get("alpha", 1.0)))
 
 
 def gelu(r: Reading, node: onnx.NodeProto) -> None:
@@ -280,9 +286,9 @@ def mul(r: Reading, node: onnx.NodeProto) -> None:
 def dropout(r: Reading, node: onnx.NodeProto) -> None:
     ratio = 0.5
     if len(node.input) > 1 and node.input[1] and r.is_constant(node.input[1]):
-        ratio = float(r.constant(node.input[1], "the ratio"))
+        ratio = _setting(r.constant(node.input[1], "the ratio"))
     elif "ratio" in attributes(node):
-        ratio = float(attributes(node)["ratio"])
+        ratio = _setting(attributes(node)["ratio"])
     r.add("Dropout", node, [node.input[0]], {}, p=ratio)
 
 

@@ -86,6 +86,20 @@ class Reading:
         self.layer_types[layer.node_id] = type_name
         return layer.node_id
 
+    def add_recurrent(self, type_name: str, node: onnx.NodeProto, source: str, end: str,
+                      weights: dict[str, np.ndarray], **params: Any) -> str:
+        """A recurrent layer reading the batch-first ``source`` whose output is ``end`` (the
+        value after the exporter's glue, see ``onnx_recurrent``)."""
+        import torch
+
+        name = self._name_for(node, type_name)
+        layer = self.graph.add(type_name, self.ref(source), name=name, **params)
+        for key, value in weights.items():
+            self.weights[f"{name}.{key}"] = torch.from_numpy(np.array(value, copy=True))
+        self.refs[end] = layer[0]
+        self.layer_types[layer.node_id] = type_name
+        return layer.node_id
+
     def alias(self, value: str, same_as: str) -> None:
         self.refs[value] = self.ref(same_as)
 
@@ -122,8 +136,10 @@ class Reading:
 
 def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     """``model`` (as loaded) as an ``ImportedModel``; ``where`` names the file in messages."""
+    from netdesigner.importer.onnx_recurrent import absorb, recurrent
     from netdesigner.importer.onnx_tidy import tidy
 
+    original = model
     try:
         model = tidy(model)
     except Exception as e:  # the optimiser's own errors: a malformed model
@@ -134,7 +150,9 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     inputs = [v for v in model.graph.input if v.name not in reading.constants]
     for value in inputs:
         _add_input(reading, value, problems)
-    for node in model.graph.node:
+    plans = absorb(model, reading.constants, reading.shapes)
+    glue = set().union(*(plan.glue for plan in plans.values()))
+    for index, node in enumerate(model.graph.node):
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             from onnx import helper
 
@@ -142,7 +160,17 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
             reading.constants[node.output[0]] = np.asarray(
                 as_array(attribute.t) if attribute.name == "value" else helper.get_attribute_value(attribute))
             continue
+        if index in glue:
+            continue  # the transposes, zero states and reshapes around a recurrent layer
         where_node = f"{node.op_type} {node.name or '(unnamed)'} → {', '.join(node.output)}"
+        if index in plans:
+            try:
+                recurrent(reading, node, plans[index])
+            except _Upstream:
+                pass
+            except Unsupported as e:
+                problems.append(f"{where_node}: {e}")
+            continue
         mapper = OPS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         if mapper is None:
             problems.append(f"{where_node}: NetDesigner has no layer for {node.domain + '.' if node.domain else ''}{node.op_type}")
@@ -164,7 +192,8 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     for value in outputs:
         _add_output(reading, value, notes)
     _lay_out(reading.graph)
-    _check_weights(reading, where)
+    module = _check_weights(reading, where)
+    _check_outputs(original, module, reading, inputs, outputs, where)
     return ImportedModel(reading.graph, reading.weights, name, notes,
                          [v.name for v in inputs], [v.name for v in outputs])
 
@@ -206,7 +235,7 @@ def _lay_out(graph: Graph) -> None:
         graph.move(node_id, position)
 
 
-def _check_weights(reading: Reading, where: str) -> None:
+def _check_weights(reading: Reading, where: str) -> Any:
     """The weights fit the compiled graph key for key and shape for shape (a mismatch is a bug
     in a mapper, said plainly rather than found later as a failed load)."""
     from netdesigner.core.compiler import compile_graph
@@ -223,3 +252,45 @@ def _check_weights(reading: Reading, where: str) -> None:
     if missing or extra or wrong:
         raise ImportFailed(f"{where}: the imported weights do not fit the graph (missing {missing}, unexpected {extra}, "
                            f"wrong shape {wrong})")
+    module.load_state_dict(reading.weights, strict=True)
+    return module.eval()
+
+
+CHECK_BATCH = 3  # samples the import runs through both the file and the graph
+TOLERANCE = 1e-4
+
+
+def _check_outputs(original: onnx.ModelProto, module: Any, reading: Reading, inputs: list, outputs: list,
+                   where: str) -> None:
+    """The graph computes what the file does: onnxruntime on the file as given and the
+    compiled graph on the same seeded batch agree to ``TOLERANCE`` (relative to the outputs'
+    size), or the import fails saying where they part (a mapper's mistake, not the user's)."""
+    import onnxruntime as ort
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    feeds, batches = {}, []
+    for value in inputs:
+        shape = (CHECK_BATCH, *(int(d) for d in reading.shapes[value.name][1:]))
+        if ELEMENT_TYPES[value.type.tensor_type.elem_type] == "int64":
+            batch = torch.randint(0, 2, shape, generator=generator)
+        else:
+            batch = torch.randn(shape, generator=generator)
+        feeds[value.name] = batch.numpy()
+        batches.append(batch)
+    try:
+        session = ort.InferenceSession(original.SerializeToString(), providers=["CPUExecutionProvider"])
+        expected = session.run([v.name for v in outputs], feeds)
+    except Exception as e:  # onnxruntime's own errors: the file does not run as it is
+        raise ImportFailed(f"{where}: onnxruntime cannot run the file to check the import: {e}") from None
+    with torch.no_grad():
+        got = module(*batches)
+    got = list(got) if isinstance(got, (tuple, list)) else [got]
+    for value, want, have in zip(outputs, expected, got, strict=True):
+        have = have.detach().float().numpy()
+        scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
+        difference = float(np.abs(have - want).max()) if want.size else 0.0
+        if have.shape != want.shape or difference > TOLERANCE * scale:
+            raise ImportFailed(f"{where}: the imported graph does not compute what the file does at output "
+                               f"{value.name} (shape {have.shape} vs {want.shape}, largest difference {difference:.3g}); "
+                               "nothing was changed. This is a NetDesigner bug: please report it with the file")

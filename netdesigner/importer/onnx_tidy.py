@@ -31,7 +31,7 @@ def tidy(model: onnx.ModelProto, iterations: int = 2) -> onnx.ModelProto:
     ir_model = ir.serde.deserialize_model(model)
     common_passes.InlinePass()(ir_model)
     ir.passes.PassManager(
-        [_constant_folding.FoldConstantsPass(shape_inference=True, input_size_limit=1024, output_size_limit=1 << 20),
+        [_constant_folding.FoldConstantsPass(shape_inference=True, input_size_limit=1 << 24, output_size_limit=1 << 24),
          rewriter.RewritePass(rules),
          common_passes.RemoveUnusedNodesPass(),
          common_passes.RemoveUnusedFunctionsPass(),

@@ -1,0 +1,56 @@
+"""Recurrent layers survive the trip through ONNX: a graph with an LSTM or GRU (sequence or
+last step, one way or both) exported by torch imports as the same layer, computing the same,
+with the exporter's transposes and zero states absorbed. (torch writes ``nn.RNN`` unrolled,
+one MatMul per step, so a plain RNN comes back as a list of ops without a layer.)"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+
+from netdesigner.core.compiler import compile_graph
+from netdesigner.core.graph import Graph
+from netdesigner.importer.onnx_import import import_onnx
+
+logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
+
+
+def _graph(kind: str, **params) -> Graph:
+    g = Graph()
+    x = g.input((7, 5), name="steps")
+    h = g.add(kind, x, name="rec", hidden_size=6, **params)
+    if params.get("output") == "sequence":
+        h = g.add("Flatten", h, name="flat")
+    g.output(g.add("Linear", h, name="head", out_features=3), "cross_entropy", name="scores")
+    return g
+
+
+CASES = [("LSTM", {"output": "last"}), ("LSTM", {"output": "sequence"}), ("LSTM", {"output": "last", "bidirectional": True}),
+         ("GRU", {"output": "sequence", "bidirectional": True}), ("GRU", {"output": "last"}),
+         ("LSTM", {"output": "sequence", "bias": False})]
+
+
+@pytest.mark.parametrize(("kind", "params"), CASES, ids=[f"{k}-{'-'.join(map(str, p.values()))}" for k, p in CASES])
+def test_a_recurrent_layer_comes_back_as_itself(tmp_path: Path, kind: str, params: dict) -> None:
+    graph = _graph(kind, **params)
+    module = compile_graph(graph).eval()
+    torch.manual_seed(0)
+    for p in module.parameters():
+        p.data.uniform_(-0.5, 0.5)
+    path = tmp_path / "rec.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 7, 5),), dynamo=True, external_data=False, optimize=False,
+                          dynamic_shapes=({0: "batch"},), verbose=False, input_names=["steps"]).save(str(path))
+    imported = import_onnx(path)  # the import itself checks the outputs against onnxruntime
+    types = [(n.type, {k: n.params[k] for k in params if k in n.params}) for n in imported.graph.nodes()]
+    assert types[1] == (kind, params)
+    assert [t for t, _ in types] == [n.type for n in graph.nodes()]
+    rebuilt = compile_graph(imported.graph)
+    rebuilt.load_state_dict(imported.weights)
+    x = torch.randn(4, 7, 5)
+    torch.testing.assert_close(rebuilt.eval()(x), module(x), rtol=1e-5, atol=1e-5)
