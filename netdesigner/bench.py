@@ -138,6 +138,9 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
         cases["landscape"] = [measure_landscape(example, batch, device=device) for device in devices
                               for example, batch in (("spirals_mlp.ndproj", 1000), ("digits_cnn.ndproj", 512))]
+        from netdesigner.export.export_bench import measure_export
+
+        cases["export"] = measure_export()
         if importlib.util.find_spec("PySide6") is not None:  # the live views are the window's
             from netdesigner.ui.training_bench import measure_live_views
 
@@ -184,6 +187,10 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
         from netdesigner.analysis.landscape_bench import print_landscape_figures
 
         print_landscape_figures(cases["landscape"])
+    if "export" in cases:
+        from netdesigner.export.export_bench import print_export_figures
+
+        print_export_figures(cases["export"])
     if "live_views" in cases:
         from netdesigner.ui.training_bench import print_live_figures
 

@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_picture_parser(sub)
 
+    from netdesigner.export.command import add_export_parser
+
+    add_export_parser(sub)
+
     from netdesigner.importer.command import add_import_parser, add_import_torch_parser
 
     add_import_parser(sub)
@@ -64,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="machine-readable output")
     bench.add_argument("--only", choices=("core", "ui", "train", "analysis"),
                        help="core: shape inference and compile; ui: the window (offscreen); "
-                            "train: the trainer against a hand-written loop; analysis: the loss landscape; default all")
+                            "train: the trainer against a hand-written loop; analysis: the loss landscape, live views, "
+                            "ONNX export, import and onnxruntime; default all")
     return parser
 
 
@@ -175,9 +180,15 @@ def _import_torch(args: argparse.Namespace) -> int:
     return run_import_torch(args)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from netdesigner.export.command import run_export
+
+    return run_export(args)
+
+
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
             "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture,
-            "import": _import, "import-torch": _import_torch}
+            "import": _import, "import-torch": _import_torch, "export": _export}
 
 
 if __name__ == "__main__":

@@ -76,8 +76,30 @@ def import_onnx(path: str | Path) -> ImportedModel:
 
     path = Path(path)
     model = load_onnx(path)
+    _fix_free_sizes(model)
     name = model.graph.name if model.graph.name and model.graph.name not in ("main_graph", "torch_jit") else path.stem
     return read_model(model, _title(name), str(path))
+
+
+def _fix_free_sizes(model: onnx.ModelProto) -> None:
+    """Inputs whose sample axes are free in the file (a sequence length) take the sizes the
+    model was designed with, when NetDesigner wrote it (``netdesigner.input_shapes``); the
+    batch axis stays free. An Input node needs a size; the layers do not care which."""
+    import json
+
+    props = {p.key: p.value for p in model.metadata_props}
+    try:
+        designed = json.loads(props.get("netdesigner.input_shapes", "{}"))
+    except ValueError:
+        return
+    for value in model.graph.input:
+        shape = designed.get(value.name)
+        dims = value.type.tensor_type.shape.dim
+        if not isinstance(shape, list) or len(shape) != len(dims) - 1:
+            continue
+        for dim, size in zip(list(dims)[1:], shape, strict=True):
+            if dim.HasField("dim_param") and isinstance(size, int) and size > 0:
+                dim.dim_value = size
 
 
 def project_from_onnx(path: str | Path) -> tuple[Project, list[str]]:

@@ -62,6 +62,14 @@ def _show_landscape(window: MainWindow) -> None:
     window.landscape.compute()
 
 
+def _export(window: MainWindow) -> None:
+    """File > Export…: a modal dialog over the current project (its graph as drawn, its weights)."""
+    from netdesigner.ui.export_dialog import ExportDialog
+
+    window.export_dialog = ExportDialog(window.project, window)
+    window.export_dialog.exec()
+
+
 def build_menus(window: MainWindow) -> WindowActions:
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
@@ -83,6 +91,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     file.addSeparator()
     add(file, "save", "&Save", window.save, Key.Save)
     add(file, "save_as", "Save &As…", window.save_as, Key.SaveAs)
+    add(file, "export", "&Export…", lambda: _export(window), "Ctrl+E")
     file.addSeparator()
     add(file, "close", "&Close", window.new_project, Key.Close)
     add(file, "quit", "&Quit", window.close, Key.Quit)
