@@ -124,17 +124,17 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    from netdesigner.core.code import module_source
-    from netdesigner.core.errors import GraphError
+    from netdesigner.core.errors import NetDesignerError
     from netdesigner.core.project import Project
+    from netdesigner.export.python_model_source import graph_source
 
     project = Project.load(args.file)
     try:
-        module = project.compile()
-    except GraphError as e:
+        text = graph_source(project.graph, project.name)
+    except NetDesignerError as e:
         print(f"netdesigner: {args.file}: {e}", file=sys.stderr)
         return EXIT_INVALID
-    print(module_source(module))
+    print(text)
     return EXIT_OK
 
 

@@ -95,7 +95,7 @@ def test_summary_of_resnet18_reports_11689512_parameters(capsys: pytest.CaptureF
 def test_code_prints_pytorch_that_names_the_layers(valid_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["code", str(valid_file)]) == 0
     out = capsys.readouterr().out
-    assert "self.conv1 = nn.Conv2d(1, 4, kernel_size=(3, 3)" in out
+    assert "self.conv1 = nn.Conv2d(in_channels=1, out_channels=4, kernel_size=(3, 3)" in out
     assert "conv1 = self.conv1(input1)" in out
     compile(out, "generated", "exec")  # it is valid Python
 
@@ -123,3 +123,22 @@ def test_gui_on_an_unreadable_file_exits_2(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "gui", str(bad), "--screenshot", str(tmp_path / "x.png")],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 2 and str(bad) in result.stderr
+
+
+def test_code_prints_valid_python_for_settings_a_repr_gets_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """padding='same', a ReLU RNN and an AvgPool with ceil_mode were printed from their reprs
+    as invalid or different Python; the code is now the checked model.py of the export."""
+    from netdesigner.core.graph import Graph
+    from netdesigner.core.project import Project
+
+    g = Graph()
+    x = g.input((2, 8, 8), name="image")
+    h = g.add("Conv2d", x, name="conv", out_channels=3, padding="same")
+    h = g.add("AvgPool2d", h, name="pool", ceil_mode=True, kernel_size=(3, 3))
+    h = g.add("Flatten", h, name="flat")
+    g.output(g.add("Linear", h, name="fc", out_features=2), "cross_entropy", name="out")
+    path = Project(g, name="Odd settings").save(tmp_path / "odd.ndproj")
+    assert main(["code", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "padding='same'" in out and "ceil_mode=True" in out
+    compile(out, "generated", "exec")

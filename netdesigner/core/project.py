@@ -242,7 +242,7 @@ class Project:
         """The trainable module, with the project's trained weights where they fit."""
         from netdesigner.core.compiler import compile_graph
 
-        module = compile_graph(self.graph, previous=previous, device=device, class_name=_class_name(self.name))
+        module = compile_graph(self.graph, previous=previous, device=device, class_name=class_name_for(self.name))
         if self.weights:
             state = module.state_dict()
             fitting = {k: v for k, v in self.weights.items() if k in state and state[k].shape == v.shape}
@@ -258,7 +258,7 @@ def _runs_from_json(runs: list, r: _Reader) -> list[dict[str, Any]]:
     return runs
 
 
-def _class_name(name: str) -> str:
+def class_name_for(name: str) -> str:
     words = "".join(c if c.isalnum() else " " for c in name).split()
     text = "".join(w[:1].upper() + w[1:] for w in words)
     return text if text and text[0].isalpha() else "Network"

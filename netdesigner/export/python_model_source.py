@@ -24,6 +24,7 @@ from netdesigner.export.python_constructors import (
 if TYPE_CHECKING:
     from torch import fx
 
+    from netdesigner.core.graph import Graph
     from netdesigner.core.layer_type import TensorInfo
     from netdesigner.core.shapes import ShapeReport
 
@@ -38,6 +39,19 @@ class ModelSource:
     model: str
     layers: str | None
     copied_layers: tuple[str, ...]  # the classes layers.py holds for model.py
+
+
+def graph_source(graph: Graph, title: str) -> str:
+    """The model.py a person reads for ``graph`` (what ``netdesigner code`` prints and the Code
+    tab shows): the same checked text the PyTorch export writes. Raises ``GraphError``,
+    ``ShapeError`` or ``ExportError`` when the graph does not build."""
+    from netdesigner.core.compiler import compile_graph
+    from netdesigner.core.project import class_name_for
+    from netdesigner.core.shapes import infer_shapes
+
+    report = infer_shapes(graph)
+    module = compile_graph(graph, report=report, class_name=class_name_for(title))
+    return model_source(module, report, title=title).model
 
 
 def model_source(module: fx.GraphModule, report: ShapeReport, *, title: str, description: str = "") -> ModelSource:

@@ -58,11 +58,12 @@ class CodeView(QPlainTextEdit):
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.highlighter = PythonHighlighter(self.document(), dark)
         self.graph: Graph | None = None
+        self.title = "Network"  # the project's name: the class is named after it
         self._stale = True
         self._timer = QTimer(self, singleShot=True, interval=250, timeout=self.regenerate)
 
-    def set_graph(self, graph: Graph) -> None:
-        self.graph = graph
+    def set_graph(self, graph: Graph, title: str = "Network") -> None:
+        self.graph, self.title = graph, title
         self.document_changed()
 
     def document_changed(self) -> None:
@@ -78,13 +79,12 @@ class CodeView(QPlainTextEdit):
     def regenerate(self) -> None:
         if self.graph is None:
             return
-        from netdesigner.core.code import module_source
-        from netdesigner.core.compiler import compile_graph
+        from netdesigner.export.python_model_source import graph_source
 
         self._stale = False
         scroll = self.verticalScrollBar().value()
         try:
-            text = module_source(compile_graph(self.graph))
+            text = graph_source(self.graph, self.title)
         except NetDesignerError as e:
             text = "# The graph does not compile yet:\n" + re.sub(r"(?m)^", "# ", str(e))
         if text != self.toPlainText():

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.view.setScene(self.scene)
         self.view.minimap.watch(self.scene)
         self.inspector.set_document(project.graph, self.stack)
-        self.code.set_graph(project.graph)
+        self.code.set_graph(project.graph, project.name)
         self.train_dock.set_project(project, self.stack)
         self.weights_changed = False
         self.training.project_changed()

@@ -248,10 +248,10 @@ def test_code_tab_shows_the_generated_module(window: MainWindow, qtbot) -> None:
     window.open_file(PROJECTS / "lenet5.ndproj")
     window.code.regenerate()
     text = window.code.toPlainText()
-    assert "class Network(nn.Module)" in text and "self.conv1 = nn.Conv2d(1, 6" in text
+    assert "class LeNet5(nn.Module)" in text and "self.conv1 = nn.Conv2d(in_channels=1, out_channels=6" in text
     window.project.graph.set_param(window.project.graph.find("conv1").id, "out_channels", 8)
     window.code.regenerate()
-    assert "self.conv1 = nn.Conv2d(1, 8" in window.code.toPlainText()
+    assert "self.conv1 = nn.Conv2d(in_channels=1, out_channels=8" in window.code.toPlainText()
 
 
 def test_history_lists_the_commands(window: MainWindow, qtbot) -> None:
