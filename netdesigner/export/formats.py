@@ -53,6 +53,7 @@ def export_project(project: Project, fmt: ExportFormat, output: str | Path, *, o
     """Writes and checks; ``ExportError`` for an output that cannot be written, ``GraphError``
     or ``ShapeError`` for a model that cannot be built."""
     output = Path(output)
+    _check_writable(output, fmt)
     if fmt is ExportFormat.ONNX:
         from netdesigner.export.onnx_export import export_onnx
 
@@ -69,6 +70,18 @@ def export_project(project: Project, fmt: ExportFormat, output: str | Path, *, o
         report = export_python_package(project, output)
         return ExportOutcome(bool(report.ok), report.text(), output)
     return _weights(project, fmt, output)
+
+
+def _check_writable(output: Path, fmt: ExportFormat) -> None:
+    """Fails before the seconds an export takes when the place cannot take the result."""
+    from netdesigner.export.export_error import ExportError
+
+    folder = output if fmt is ExportFormat.PYTHON else output.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ExportError(f"{output}: cannot write here: {existing} is a file, not a folder")
+    if fmt is not ExportFormat.PYTHON and output.is_dir():
+        raise ExportError(f"{output} is a folder; name a file to write")
 
 
 def _weights(project: Project, fmt: ExportFormat, output: Path) -> ExportOutcome:
