@@ -43,14 +43,25 @@ class ExportThread(QThread):
         self.project, self.fmt, self.output, self.opset = project, fmt, output, opset
 
     def run(self) -> None:
+        import gc
+
         from netdesigner.export.formats import export_project
 
+        # A hang seen once in CI had the GUI thread inside a garbage collection while this thread
+        # traced with torch.export; the likely cause is a collected tensor's C++ destructor
+        # waiting for a lock this thread holds while it waits for the interpreter lock. No
+        # automatic collection during the few seconds of an export rules that out.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self.done.emit(export_project(self.project, self.fmt, self.output, opset=self.opset))
         except NetDesignerError as e:
             self.done.emit(str(e))
         except (OSError, RuntimeError, ValueError) as e:  # what torch or the file system raise
             self.done.emit(f"{type(e).__name__}: {e}")
+        finally:
+            if collecting:
+                gc.enable()
 
 
 class ExportDialog(QDialog):
