@@ -43,25 +43,14 @@ class ExportThread(QThread):
         self.project, self.fmt, self.output, self.opset = project, fmt, output, opset
 
     def run(self) -> None:
-        import gc
-
         from netdesigner.export.formats import export_project
 
-        # A hang seen once in CI had the GUI thread inside a garbage collection while this thread
-        # traced with torch.export; the likely cause is a collected tensor's C++ destructor
-        # waiting for a lock this thread holds while it waits for the interpreter lock. No
-        # automatic collection during the few seconds of an export rules that out.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
             self.done.emit(export_project(self.project, self.fmt, self.output, opset=self.opset))
         except NetDesignerError as e:
             self.done.emit(str(e))
         except (OSError, RuntimeError, ValueError) as e:  # what torch or the file system raise
             self.done.emit(f"{type(e).__name__}: {e}")
-        finally:
-            if collecting:
-                gc.enable()
 
 
 class ExportDialog(QDialog):
@@ -148,12 +137,14 @@ class ExportDialog(QDialog):
         snapshot.weights = dict(self.project.weights) if self.project.weights else None
         self.thread = ExportThread(snapshot, self.fmt(), Path(text), self.opset_spin.value() or None)
         self.thread.done.connect(self._done)
+        _pause_collection()
         self.thread.start()
         return True
 
     def _done(self, outcome: Any) -> None:
         self.thread.wait()
         self.thread = None
+        _resume_collection()
         self.outcome = outcome
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -174,7 +165,25 @@ class ExportDialog(QDialog):
         if self.thread is not None:
             self.thread.wait()
             self.thread = None
+            _resume_collection()
         super().done(result)
+
+
+def _pause_collection() -> None:
+    """Collects now, then no automatic garbage collection until the export ends. CI hung twice
+    with the GUI thread inside a collection while the export thread ran (tracing, compiling);
+    the suspect is a collected Qt or torch object whose destructor waits on the other thread
+    while that thread waits for the interpreter lock. An export takes seconds; memory can wait."""
+    import gc
+
+    gc.collect()
+    gc.disable()
+
+
+def _resume_collection() -> None:
+    import gc
+
+    gc.enable()
 
 
 def _file_stem(name: str) -> str:
