@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 
 def run_window(file: str | None = None, screenshot: str | None = None, theme: str = "system") -> int:
@@ -15,7 +16,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from netdesigner.core.errors import ProjectError
+    from netdesigner.core.errors import NetDesignerError
     from netdesigner.ui import theme as themes
     from netdesigner.ui.main_window import MainWindow
 
@@ -37,7 +38,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     if file:
         try:
             window.open_file(file)
-        except ProjectError as e:
+        except NetDesignerError as e:
             print(f"netdesigner: {e}", file=sys.stderr)
             window.deleteLater()
             return 2
@@ -48,6 +49,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
         app.processEvents()
         window.grab().save(screenshot)
         window.stack.setClean()
+        window.weights_changed = False  # an imported model is unsaved; a screenshot closes without asking
         window.close()
         window.deleteLater()
         app.processEvents()
@@ -59,12 +61,13 @@ def _open_reporting(window, file: str) -> None:
     """Opens the file given on the command line; a problem is said in the window and on stderr."""
     from PySide6.QtWidgets import QMessageBox
 
-    from netdesigner.core.errors import ProjectError
+    from netdesigner.core.errors import NetDesignerError
 
     try:
         window.open_file(file)
-        window.statusBar().clearMessage()
-    except ProjectError as e:
+        if Path(file).suffix.lower() != ".onnx":  # an import leaves its notes in the status bar
+            window.statusBar().clearMessage()
+    except NetDesignerError as e:
         print(f"netdesigner: {e}", file=sys.stderr)
         window.statusBar().clearMessage()
         QMessageBox.warning(window, "Cannot open", str(e))

@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.resize(1320, 840)  # size and status bar before the docks are tabified, or Qt
         self.status = QLabel()  # leaves a stray tab bar where the bottom area first was
-        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().addPermanentWidget(self.status)  # the model summary stays on the right; messages take the left
         self.stack = QUndoStack(self)
         self.project = project or Project()
         self.scene: GraphScene | None = None
@@ -155,7 +155,11 @@ class MainWindow(QMainWindow):
         self.view.show_start()
 
     def open_file(self, path: str | Path) -> None:
-        """Opens a project; a ``ProjectError`` reaches the caller and nothing here changes."""
+        """Opens a project, or imports an ONNX model; a ``ProjectError`` or ``ImportFailed``
+        reaches the caller and nothing here changes."""
+        if Path(path).suffix.lower() == ".onnx":
+            self.import_onnx(path)
+            return
         project = Project.load(path)
         if all(n.position == (0.0, 0.0) for n in project.graph.nodes()) and len(project.graph) > 1:
             project.graph.apply(layout_edit(project.graph))
@@ -167,32 +171,25 @@ class MainWindow(QMainWindow):
         """Opens a file after asking about unsaved changes; problems become a message box."""
         if not self.may_discard():
             return False
-        if Path(path).suffix.lower() == ".onnx":
-            return self.import_onnx(path)
         try:
             self.open_file(path)
         except NetDesignerError as e:
-            QMessageBox.warning(self, "Cannot open", str(e))
+            QMessageBox.warning(self, "Cannot import" if Path(path).suffix.lower() == ".onnx" else "Cannot open", str(e))
             return False
         return True
 
-    def import_onnx(self, path: str | Path) -> bool:
-        """Opens an ONNX model as a new, unsaved project with its weights; what cannot be
-        imported is listed in one message and nothing changes."""
+    def import_onnx(self, path: str | Path) -> None:
+        """Opens an ONNX model as a new, unsaved project with its weights; ``ImportFailed``
+        (listing every op without a layer) reaches the caller and nothing here changes."""
         from netdesigner.importer.onnx_import import project_from_onnx
 
-        try:
-            project, notes = project_from_onnx(path)
-        except NetDesignerError as e:
-            QMessageBox.warning(self, "Cannot import", str(e))
-            return False
+        project, notes = project_from_onnx(path)
         self._show_project(project)
         self.weights_changed = True  # not saved anywhere yet
         self._update_title()
         layers = sum(1 for n in project.graph.nodes() if n.type not in ("Input", "Output"))
         self.statusBar().showMessage(f"Imported {Path(path).name}: {layers} layers with their weights. "
                                      + " ".join(notes), 15000)
-        return True
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", f"{FILE_FILTER};;ONNX models (*.onnx)")

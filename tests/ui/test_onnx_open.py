@@ -64,3 +64,15 @@ def test_an_onnx_model_that_cannot_be_imported_says_why_and_keeps_the_document(w
     assert not window.open_path_asking(path)
     assert seen and "no layer for Sin" in seen[0] and "nothing was changed" in seen[0]
     assert graph_to_json(window.project.graph) == before
+
+
+def test_open_file_imports_an_onnx_model_as_the_command_line_does(window: MainWindow, tmp_path: Path) -> None:
+    """``netdesigner gui model.onnx`` goes through ``open_file``: an ONNX file is imported, not
+    read as a project (which failed with 'not UTF-8 text')."""
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3))
+    path = _export(model, torch.randn(2, 1, 6, 6), tmp_path / "tiny_cnn.onnx")
+    window.open_file(path)
+    assert [n.type for n in window.project.graph.nodes()][:3] == ["Input", "Conv2d", "ReLU"]
+    assert window.project.path is None and window.weights_changed
+    assert window.statusBar().currentMessage().startswith("Imported tiny_cnn.onnx")
+    assert "parameters" in window.status.text()  # the model's summary stays beside the message
