@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netdesigner.core.atomic_file import AtomicWriteError, write_atomically
 from netdesigner.core.errors import ProjectError
 from netdesigner.core.graph import Graph
 from netdesigner.core.project_format import (
@@ -290,32 +290,11 @@ def _read_weights(path: Path, entry: dict, r: _Reader) -> dict[str, torch.Tensor
         raise ProjectError(f"{path}: its weights file {name} is not a readable safetensors file ({e})") from None
 
 
-def _mode_for(path: Path) -> int:
-    """The file's present permissions, or what a plain new file would get (mkstemp makes 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def _atomic_write(path: Path, data: bytes) -> None:
     """Temporary file in the same folder, fsync, rename: the old file survives any failure."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise ProjectError(f"{path}: cannot write here: {e.strerror or e}") from None
-    try:
-        os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ProjectError(f"{path}: saving failed, the previous file is unchanged: {e.strerror or e}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(path, data)
+    except AtomicWriteError as e:
+        if e.stage == "create":
+            raise ProjectError(f"{path}: cannot write here: {e.reason}") from None
+        raise ProjectError(f"{path}: saving failed, the previous file is unchanged: {e.reason}") from None
