@@ -140,25 +140,37 @@ class ActivationsPanel(QWidget):
             return self._draw_embedding()
         return self._refresh_output()
 
-    def _refresh_output(self) -> bool:
+    def _capture(self, size: int, kind: str) -> tuple[Any, Any, Any] | None:
+        """(source, the layer's LayerOutput, targets) for a fixed batch of ``size`` validation
+        samples, its cost counted as ``kind``; None after saying why there is nothing."""
         from netdesigner.analysis.layer_outputs import capture
 
         try:
             source = self.provider()
         except NetDesignerError as e:
-            return self._say(str(e))
+            self._say(str(e))
+            return None
         if self.layer not in dict(source.module.named_children()):
-            return self._say(f"{self.layer} has no output of its own to show (inputs and outputs of the model have none)")
-        x, _y = source.batch("val" if len(source.splits.val) else "train", BATCH, 0)
+            self._say(f"{self.layer} has no output of its own to show (inputs and outputs of the model have none)")
+            return None
+        x, y = source.batch("val" if len(source.splits.val) else "train", size, 0)
         started = time.perf_counter()
         try:
             found = capture(source.module, source.state, x, [self.layer], self.types())
         except (RuntimeError, ValueError) as e:  # a model that cannot run on this data
-            return self._say(f"{self.layer} could not be computed: {e}")
-        self.budget.spend("activations", time.perf_counter() - started, 1)
+            self._say(f"{self.layer} could not be computed: {e}")
+            return None
+        self.budget.spend(kind, time.perf_counter() - started, 1)
         if self.layer not in found:
-            return self._say(f"{self.layer} gives no tensor to show")
-        self.output = found[self.layer]
+            self._say(f"{self.layer} gives no tensor to show")
+            return None
+        return source, found[self.layer], y
+
+    def _refresh_output(self) -> bool:
+        captured = self._capture(BATCH, "activations")
+        if captured is None:
+            return False
+        self.output = captured[1]
         self.sample_spin.setMaximum(len(self.output.values) - 1)
         self._draw_output()
         return True
@@ -221,28 +233,17 @@ class ActivationsPanel(QWidget):
 
     # ---- embedding ------------------------------------------------------------------------
     def _draw_embedding(self) -> bool:
-        from netdesigner.analysis.layer_outputs import capture, embedding_pca
+        from netdesigner.analysis.layer_outputs import embedding_pca
 
-        try:
-            source = self.provider()
-        except NetDesignerError as e:
-            return self._say(str(e))
-        if self.layer not in dict(source.module.named_children()):
-            return self._say(f"{self.layer} has no output of its own to show (inputs and outputs of the model have none)")
-        x, y = source.batch("val" if len(source.splits.val) else "train", EMBEDDING_BATCH, 0)
-        started = time.perf_counter()
-        try:
-            found = capture(source.module, source.state, x, [self.layer], self.types())
-        except (RuntimeError, ValueError) as e:
-            return self._say(f"{self.layer} could not be computed: {e}")
-        if self.layer not in found:
-            return self._say(f"{self.layer} gives no tensor to show")
-        coords, explained = embedding_pca(found[self.layer].values)
-        self.budget.spend("embedding", time.perf_counter() - started, 1)
+        captured = self._capture(EMBEDDING_BATCH, "embedding")
+        if captured is None:
+            return False
+        source, output, y = captured
+        coords, explained = embedding_pca(output.values)
         info = source.splits.info
         labels = y.detach().cpu().numpy() if hasattr(y, "detach") else None
         classifies = bool(getattr(info, "num_classes", 0)) and labels is not None and labels.ndim == 1
-        self.title.setText(f"<b>{self.layer}</b> ({found[self.layer].layer_type}): embedding")
+        self.title.setText(f"<b>{self.layer}</b> ({output.layer_type}): embedding")
         self.caption.setText(self.embedding_view.draw(self.layer, coords, explained, labels,
                                                       tuple(getattr(info, "class_names", ()) or ()), classifies))
         self.draws += 1
