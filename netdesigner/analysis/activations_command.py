@@ -53,29 +53,15 @@ def add_activations_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_activations(args: argparse.Namespace) -> int:
     """Loads the project, captures the chosen nodes' outputs, saves and reports; returns the
     exit code."""
-    from netdesigner.core.errors import (
-        DataError,
-        GraphError,
-        ProjectError,
-        ShapeError,
-        TrainingError,
-    )
-    from netdesigner.core.project import Project
+    from netdesigner.train.project_trainer import LoadFailed, trainer_for_file
 
     if args.batch < 1 or args.samples < 1:
         return _error("--batch and --samples must be at least 1", EXIT_INVALID)
     try:
-        project = Project.load(args.file)
-        if not project.weights:
-            return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}", EXIT_INVALID)
-        from netdesigner.train.project_trainer import cpu_trainer_for
-
-        trainer = cpu_trainer_for(project)
-        settings, module = trainer.settings, trainer.module
-    except (ProjectError, DataError) as e:
-        return _error(str(e), EXIT_USAGE)
-    except (GraphError, ShapeError, TrainingError) as e:
-        return _error(f"{args.file}: {e}", EXIT_INVALID)
+        project, trainer = trainer_for_file(args.file)
+    except LoadFailed as e:
+        return _error(e.message, e.code)
+    settings, module = trainer.settings, trainer.module
 
     from netdesigner.analysis.layer_outputs import layer_names
 

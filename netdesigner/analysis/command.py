@@ -51,31 +51,19 @@ def add_landscape_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_landscape(args: argparse.Namespace) -> int:
     """Loads the project, computes what the arguments ask, saves and reports; returns the exit code."""
-    from netdesigner.core.errors import (
-        DataError,
-        GraphError,
-        ProjectError,
-        ShapeError,
-        TrainingError,
-    )
-    from netdesigner.core.project import Project
+    from netdesigner.core.errors import TrainingError
+    from netdesigner.train.project_trainer import LoadFailed, trainer_for_file
 
     if args.grid < 2:
         return _error(f"--grid must be at least 2, got {args.grid}", EXIT_USAGE)
     if args.batch < 1 or args.span <= 0:
         return _error("--batch must be at least 1 and --range above 0", EXIT_USAGE)
+    pca = args.mode == "pca"
     try:
-        project = Project.load(args.file)
-        if not project.weights and args.mode != "pca":
-            return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}", EXIT_INVALID)
-        from netdesigner.train.project_trainer import cpu_trainer_for
-
-        trainer = cpu_trainer_for(project, initialize=args.mode == "pca", keep_trajectory=args.mode == "pca")
-        settings = trainer.settings
-    except (ProjectError, DataError) as e:
-        return _error(str(e), EXIT_UNREADABLE)
-    except (GraphError, ShapeError, TrainingError) as e:
-        return _error(f"{args.file}: {e}", EXIT_INVALID)
+        project, trainer = trainer_for_file(args.file, need_weights=not pca, initialize=pca, keep_trajectory=pca)
+    except LoadFailed as e:
+        return _error(e.message, e.code)
+    settings = trainer.settings
 
     seed = settings.seed if args.seed is None else args.seed
     started = time.perf_counter()

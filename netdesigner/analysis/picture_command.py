@@ -28,27 +28,12 @@ def add_picture_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_picture(args: argparse.Namespace) -> int:
-    from netdesigner.core.errors import (
-        DataError,
-        GraphError,
-        ProjectError,
-        ShapeError,
-        TrainingError,
-    )
-    from netdesigner.core.project import Project
+    from netdesigner.train.project_trainer import LoadFailed, trainer_for_file
 
     try:
-        project = Project.load(args.file)
-        if not project.weights:
-            return _error(f"{args.file}: the project has no trained weights: train it first: netdesigner train {args.file}",
-                          EXIT_INVALID)
-        from netdesigner.train.project_trainer import cpu_trainer_for
-
-        trainer = cpu_trainer_for(project)
-    except (ProjectError, DataError) as e:
-        return _error(str(e), EXIT_USAGE)
-    except (GraphError, ShapeError, TrainingError) as e:
-        return _error(f"{args.file}: {e}", EXIT_INVALID)
+        _, trainer = trainer_for_file(args.file)
+    except LoadFailed as e:
+        return _error(e.message, e.code)
 
     from netdesigner.analysis.model_picture import model_picture
 
