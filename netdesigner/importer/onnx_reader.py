@@ -72,9 +72,10 @@ class Reading:
         return self.refs[value]
 
     def add(self, type_name: str, node: onnx.NodeProto, inputs: list[str], weights: dict[str, np.ndarray],
-            **params: Any) -> str:
+            *, into: str | None = None, **params: Any) -> str:
         """Adds a ``type_name`` layer fed by the values ``inputs``; ``weights`` go under the
-        layer's name. Returns its node id."""
+        layer's name; its output stands for ``into`` (default: the node's first output).
+        Returns its node id."""
         import torch
 
         sources = [self.ref(v) for v in inputs]
@@ -82,21 +83,7 @@ class Reading:
         layer = self.graph.add(type_name, *sources, name=name, **params)
         for key, value in weights.items():
             self.weights[f"{name}.{key}"] = torch.from_numpy(np.array(value, copy=True))
-        self.refs[node.output[0]] = layer[0]
-        self.layer_types[layer.node_id] = type_name
-        return layer.node_id
-
-    def add_recurrent(self, type_name: str, node: onnx.NodeProto, source: str, end: str,
-                      weights: dict[str, np.ndarray], **params: Any) -> str:
-        """A recurrent layer reading the batch-first ``source`` whose output is ``end`` (the
-        value after the exporter's glue, see ``onnx_recurrent``)."""
-        import torch
-
-        name = self._name_for(node, type_name)
-        layer = self.graph.add(type_name, self.ref(source), name=name, **params)
-        for key, value in weights.items():
-            self.weights[f"{name}.{key}"] = torch.from_numpy(np.array(value, copy=True))
-        self.refs[end] = layer[0]
+        self.refs[into if into is not None else node.output[0]] = layer[0]
         self.layer_types[layer.node_id] = type_name
         return layer.node_id
 

@@ -36,7 +36,6 @@ ZERO_SOURCES = {"Expand", "Slice", "Reshape", "Unsqueeze", "Squeeze", "Identity"
 class RecurrentPlan:
     source: str  # the batch-first value the layer reads
     end: str  # the value the layer's output stands for
-    sequence: bool  # the whole sequence, or the last step
     glue: set[int]  # indices of the nodes it absorbs
 
 
@@ -75,7 +74,7 @@ def absorb(model: onnx.ModelProto, constants: dict[str, np.ndarray],
         if len(ends) != 1:
             continue
         glue |= forward
-        plans[i] = RecurrentPlan(source, ends[0], sequence=False, glue=glue)
+        plans[i] = RecurrentPlan(source, ends[0], glue)
     return plans
 
 
@@ -210,4 +209,4 @@ def recurrent(r: Reading, node: onnx.NodeProto, plan: RecurrentPlan) -> None:
                   output="sequence" if sequence else "last", bias=b is not None)
     if node.op_type == "RNN":
         params["nonlinearity"] = nonlinearity
-    r.add_recurrent(type_name, node, plan.source, plan.end, weights, **params)
+    r.add(type_name, node, [plan.source], weights, into=plan.end, **params)  # the layer's output is the glue's end
