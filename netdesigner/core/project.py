@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from netdesigner.core.atomic_file import AtomicWriteError, write_atomically
 from netdesigner.core.errors import ProjectError
 from netdesigner.core.graph import Graph
+from netdesigner.core.lesson import Lesson, lesson_from_json, lesson_to_json
 from netdesigner.core.project_format import (
     FORMAT,
     VERSION,
@@ -172,6 +173,7 @@ class Project:
     training: TrainingSettings = field(default_factory=TrainingSettings)
     view: dict[str, Any] = field(default_factory=dict)
     runs: list[dict[str, Any]] = field(default_factory=list)  # one summary per training run, oldest first
+    lesson: Lesson | None = None  # what an example project teaches and promises (core.lesson)
     weights: dict[str, torch.Tensor] | None = None  # trained state_dict, if any
     path: Path | None = None
 
@@ -198,6 +200,8 @@ class Project:
             training=_settings_from_json(TrainingSettings, doc.get("training"), "training", r),
             view=r.get(doc, "view", dict, "", default={}),
             runs=_runs_from_json(r.get(doc, "runs", list, "", default=[]), r),
+            lesson=lesson_from_json(doc.get("lesson"), r, {f.name for f in fields(TrainingSettings)},
+                                    {f.name for f in fields(DataSettings)}),
             path=path,
         )
         weights = r.get(doc, "weights", (dict, type(None)), "", default=None)
@@ -218,6 +222,8 @@ class Project:
             "training": asdict(self.training),
             "view": self.view,
         }
+        if self.lesson is not None:
+            doc["lesson"] = lesson_to_json(self.lesson)
         if self.runs:
             doc["runs"] = self.runs
         return doc
@@ -236,6 +242,39 @@ class Project:
         _atomic_write(target, dumps(doc).encode("utf-8"))
         self.path = target
         return target
+
+    # ---- lessons -----------------------------------------------------------------------
+    def variant(self, name: str) -> Project:
+        """A new project that is the lesson's variant ``name`` (the base, or ``""``, is a copy
+        of this one): its settings changed as the variant says, its own graph if it has one,
+        no weights and no file, so training it never touches this project.
+        A ``ProjectError`` when the variant does not exist or its settings are impossible."""
+
+        doc = self.to_json()
+        doc.pop("runs", None)
+        found = None
+        if self.lesson is not None:
+            try:
+                found = self.lesson.variant(name)
+            except KeyError:
+                raise ProjectError(f"the lesson has no variant called {name!r}; it has {', '.join(self.lesson.variant_names())}") from None
+        elif name:
+            raise ProjectError(f"the project has no lesson, so no variant called {name!r}")
+        if found is not None:
+            doc["training"] = {**doc["training"], **found.training}
+            doc["data"] = {**doc["data"], **found.data}
+            if found.graph is not None:
+                doc["graph"] = graph_to_json(found.graph)
+        source = f"{self.path or 'project'} (variant {name or 'as drawn'})"
+        r = _Reader(source)
+        return Project(
+            graph=graph_from_json(doc["graph"], source),
+            name=f"{self.name} — {found.name}" if found is not None else self.name,
+            description=self.description,
+            data=_settings_from_json(DataSettings, doc["data"], "data", r),
+            training=_settings_from_json(TrainingSettings, doc["training"], "training", r),
+            lesson=self.lesson,
+        )
 
     # ---- models ------------------------------------------------------------------------
     def compile(self, *, device: str | None = None, previous: fx.GraphModule | None = None) -> fx.GraphModule:

@@ -1,0 +1,1 @@
+"""Lessons: an example project's variants trained and its promised results checked (Qt-free)."""
