@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_picture_parser(sub)
 
+    from netdesigner.lessons.command import add_lesson_parser
+
+    add_lesson_parser(sub)
+
     from netdesigner.export.command import add_export_parser
 
     add_export_parser(sub)
@@ -168,6 +172,12 @@ def _picture(args: argparse.Namespace) -> int:
     return run_picture(args)
 
 
+def _lesson(args: argparse.Namespace) -> int:
+    from netdesigner.lessons.command import run_lesson
+
+    return run_lesson(args)
+
+
 def _import(args: argparse.Namespace) -> int:
     from netdesigner.importer.command import run_import
 
@@ -188,7 +198,7 @@ def _export(args: argparse.Namespace) -> int:
 
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
             "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture,
-            "import": _import, "import-torch": _import_torch, "export": _export}
+            "lesson": _lesson, "import": _import, "import-torch": _import_torch, "export": _export}
 
 
 if __name__ == "__main__":
