@@ -1,10 +1,15 @@
-"""The example projects the "New from example" gallery offers, with their one-line descriptions."""
+"""The example projects the "New from example" gallery offers, with what each one teaches."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# The ideas of the deep-learning canon (DESIGN.md) in the order the gallery lists them.
+CANON = ("Universal approximation", "Representation learning", "Backpropagation", "SGD and variants",
+         "Regularisation", "CNNs", "RNNs", "Autoencoders", "Optimisation landscapes",
+         "Batch normalisation", "Generative models", "GPU and distributed")
 
 
 @dataclass(frozen=True)
@@ -12,6 +17,9 @@ class Example:
     path: Path
     name: str
     description: str
+    topic: str = ""  # the idea of the canon its lesson shows; "" without a lesson
+    look_at: str = ""
+    claims: tuple[str, ...] = field(default_factory=tuple)  # the promised results, in words
 
 
 def examples_folder() -> Path:
@@ -20,7 +28,8 @@ def examples_folder() -> Path:
 
 
 def list_examples(folder: Path | None = None) -> list[Example]:
-    """Every readable ``.ndproj`` in the folder, by name; a damaged file is left out, not fatal."""
+    """Every readable ``.ndproj`` in the folder, in the canon's order, then by name; a damaged
+    file is left out, not fatal. Only a glance at the JSON: opening one checks it all."""
     found = []
     for path in sorted((folder or examples_folder()).glob("*.ndproj")):
         try:
@@ -28,7 +37,22 @@ def list_examples(folder: Path | None = None) -> list[Example]:
         except (OSError, ValueError):
             continue
         if isinstance(doc, dict):
-            name = doc.get("name") if isinstance(doc.get("name"), str) else path.stem
-            description = doc.get("description") if isinstance(doc.get("description"), str) else ""
-            found.append(Example(path, name, description))
-    return sorted(found, key=lambda e: e.name.lower())
+            found.append(_example(path, doc))
+    return sorted(found, key=_order)
+
+
+def _text(obj: dict, key: str, default: str = "") -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else default
+
+
+def _example(path: Path, doc: dict) -> Example:
+    lesson = doc.get("lesson") if isinstance(doc.get("lesson"), dict) else {}
+    claims = lesson.get("expect") if isinstance(lesson.get("expect"), list) else []
+    return Example(path, _text(doc, "name", path.stem), _text(doc, "description"), _text(lesson, "topic"),
+                   _text(lesson, "look_at"), tuple(_text(c, "text") for c in claims if isinstance(c, dict) and _text(c, "text")))
+
+
+def _order(example: Example) -> tuple[int, str]:
+    rank = CANON.index(example.topic) if example.topic in CANON else len(CANON)
+    return rank, example.name.lower()

@@ -247,7 +247,7 @@ class Project:
     def variant(self, name: str) -> Project:
         """A new project that is the lesson's variant ``name`` (the base, or ``""``, is a copy
         of this one): its settings changed as the variant says, its own graph if it has one,
-        no weights and no file, so training it never touches this project.
+        no weights, no file and no lesson of its own, so training it never touches this project.
         A ``ProjectError`` when the variant does not exist or its settings are impossible."""
 
         doc = self.to_json()
@@ -273,7 +273,6 @@ class Project:
             description=self.description,
             data=_settings_from_json(DataSettings, doc["data"], "data", r),
             training=_settings_from_json(TrainingSettings, doc["training"], "training", r),
-            lesson=self.lesson,
         )
 
     # ---- models ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from netdesigner.ui.canvas.view import GraphView
 from netdesigner.ui.code_view import CodeView
 from netdesigner.ui.commands import LOCK_PROPERTY, push_edit
 from netdesigner.ui.inspector import Inspector
+from netdesigner.ui.lesson_panel import LessonPanel
 from netdesigner.ui.menus import build_menus
 from netdesigner.ui.palette import Palette
 from netdesigner.ui.plots.activations_panel import ActivationsPanel
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self._dock("Summary", tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.plot_tabs = QTabWidget()  # tabs inside one dock: a second tabified dock pair misdraws (see below)
         self.plot_tabs.setDocumentMode(True)
+        self.lesson = LessonPanel()
+        self.lesson.open_variant.connect(self.open_variant)
+        self.plot_tabs.addTab(self.lesson, "Lesson")
         self.plot_tabs.addTab(self.plots, "Training curves")
         self.plot_tabs.addTab(self.landscape, "Loss landscape")
         self.boundary = BoundaryPanel()
@@ -150,6 +154,8 @@ class MainWindow(QMainWindow):
         self.train_dock.set_project(project, self.stack)
         self.weights_changed = False
         self.training.project_changed()
+        self.lesson.set_project(project)
+        self.plot_tabs.setCurrentWidget(self.lesson if project.lesson is not None else self.plots)
         self._on_shapes(self.scene.report, self.scene.problems)
         self._update_title()
         self.view.show_start()
@@ -190,6 +196,19 @@ class MainWindow(QMainWindow):
         layers = sum(1 for n in project.graph.nodes() if n.type not in ("Input", "Output"))
         self.statusBar().showMessage(f"Imported {Path(path).name}: {layers} layers with their weights. "
                                      + " ".join(notes), 15000)
+
+    def open_variant(self, name: str) -> None:
+        """Opens the lesson's variant ``name`` as a new, unsaved document (asking first when
+        this one has unsaved changes); the file and its weights stay as they are."""
+        if not self.may_discard():
+            return
+        try:
+            variant = self.project.variant(name)
+        except NetDesignerError as e:
+            QMessageBox.warning(self, "Cannot open the variant", str(e))
+            return
+        self._show_project(variant)
+        self.statusBar().showMessage(f"Opened the variant {name!r} as a new project: train it, or save it under a name of its own", 8000)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", f"{FILE_FILTER};;ONNX models (*.onnx)")
@@ -255,6 +274,7 @@ class MainWindow(QMainWindow):
             settings.save_layout(self.saveGeometry(), self.saveState())
             self.training.stop(wait_s=2.0)
             self.landscape.shutdown(2.0)
+            self.lesson.shutdown(2.0)
             self._drop_scene()
             self.scene = None
             event.accept()

@@ -72,7 +72,15 @@ def test_gallery_lists_every_example_with_its_description(qtbot) -> None:
     gallery = ExampleGallery()
     qtbot.addWidget(gallery)
     texts = [gallery.list.item(i).text() for i in range(gallery.list.count())]
-    assert any(t.startswith("Digits CNN\nA small convolutional network") for t in texts)
+    assert len(texts) == len(examples)
+    row = texts.index("Backpropagation: Backpropagation and depth")
+    taught = [t for t in texts if ": " in t]
+    assert taught == texts[:len(taught)], "examples with a lesson come first, in the canon's order"
+    gallery.list.setCurrentRow(row)
+    page = gallery.details.toPlainText()
+    depth = next(e for e in examples if e.path.name == "depth_vanishing_gradients.ndproj")
+    assert depth.description in page and depth.look_at[:60] in page
+    assert "100× smaller" in page and "It promises" in page
 
 
 def test_new_from_example_opens_an_unsaved_copy(window: MainWindow, qtbot) -> None:
@@ -83,7 +91,7 @@ def test_new_from_example_opens_an_unsaved_copy(window: MainWindow, qtbot) -> No
         if not isinstance(gallery, ExampleGallery):
             QTimer.singleShot(20, choose)
             return
-        row = next(i for i in range(gallery.list.count()) if gallery.list.item(i).text().startswith(example.name))
+        row = next(i for i in range(gallery.list.count()) if gallery.list.item(i).text().endswith(example.name))
         gallery.list.setCurrentRow(row)
         gallery.done(QDialog.DialogCode.Accepted)
 

@@ -40,6 +40,7 @@ def forget_changes(window: MainWindow) -> None:
     """Stops training and drops unsaved changes, so closing a test's window asks nothing."""
     window.training.stop(wait_s=10.0)
     window.landscape.shutdown(5.0)
+    window.lesson.shutdown(5.0)
     QApplication.processEvents()  # a run's end still queued would mark the weights unsaved after this
     window.stack.setClean()
     window.weights_changed = False
