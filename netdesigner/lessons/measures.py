@@ -18,6 +18,12 @@ The names:
   median of their ratio (≪ 1: gradients vanish on the way back);
 - ``top_hessian_eigenvalue``: the sharpness of the minimum reached (power iteration on
   Hessian-vector products over 1,000 training samples, as ``netdesigner landscape --mode sharpness``);
+- ``test_r2``: 1 − test MSE ÷ the variance of the test targets (of the inputs, for a model that
+  reconstructs them), per value: the share of the targets' variance the model explains, where
+  0 is what always answering the targets' mean scores;
+- ``denoising_ratio``, for a model that reconstructs its input and trained with ``input_noise``:
+  the test MSE of its outputs for the test inputs with that noise added (one fixed draw) against
+  the clean inputs, ÷ the MSE of the noisy inputs themselves; below 1 it removes noise;
 - ``epochs_to_reach`` with ``reach = (metric, value)``: the first epoch whose ``train_loss``,
   ``val_loss`` or other epoch measure is at most ``value``; infinity when the run never got there.
 """
@@ -91,6 +97,16 @@ class RunMeasures:
                 self.values["end_train_accuracy"] = metrics["accuracy"]
                 if "test_accuracy" in self.values:
                     self.values["accuracy_gap"] = metrics["accuracy"] - self.values["test_accuracy"]
+        elif name == "test_r2" and "test_mse" in self.values:
+            head = self.trainer.objective.primary
+            test = self.trainer.splits.test
+            target = {"input": test.x, "values": test.y}.get(head.target)
+            if target is not None and len(test) > 1:
+                variance = target.float().reshape(len(test), -1).var(dim=0, unbiased=False).mean().item()
+                if variance > 0:
+                    self.values[name] = 1.0 - self.values["test_mse"] / variance
+        elif name == "denoising_ratio":
+            self._denoising_ratio()
         elif name == "top_hessian_eigenvalue":
             from netdesigner.analysis.landscape import evaluation_batch, loss_tensor_fn_for
             from netdesigner.analysis.sharpness import top_hessian_eigenvalue
@@ -99,6 +115,30 @@ class RunMeasures:
             value, _ = top_hessian_eigenvalue(self.trainer.module, loss_tensor_fn_for(self.trainer.objective), x, y,
                                               iterations=100, tol=1e-3, seed=0)
             self.values[name] = value
+
+    def _denoising_ratio(self) -> None:
+        import torch
+
+        from netdesigner.train.objective import Tally
+
+        trainer, test = self.trainer, self.trainer.splits.test
+        sigma = trainer.settings.input_noise
+        if not (sigma > 0 and trainer.objective.primary.target == "input" and len(test) and test.x.is_floating_point()):
+            return
+        draw = torch.Generator(device=test.x.device).manual_seed(0)
+        noisy = test.x + sigma * torch.randn(test.x.shape, generator=draw, device=test.x.device, dtype=test.x.dtype)
+        tally = Tally(trainer.objective)
+        trainer.module.eval()
+        try:
+            with torch.no_grad(), trainer.objective.watching():
+                for i in range(0, len(test), 512):
+                    trainer.objective.loss(trainer.module(noisy[i:i + 512]), test.x[i:i + 512], test.y[i:i + 512], tally)
+        finally:
+            trainer.module.train()
+        _, metrics = tally.read()
+        noise = (noisy - test.x).square().mean().item()
+        if "mse" in metrics and noise > 0:
+            self.values["denoising_ratio"] = metrics["mse"] / noise
 
     def _epochs_to_reach(self, metric: str, value: float) -> float:
         for event in self.trainer.history:
