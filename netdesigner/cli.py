@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_picture_parser(sub)
 
+    from netdesigner.analysis.sample_command import add_sample_parser
+
+    add_sample_parser(sub)
+
     from netdesigner.lessons.command import add_lesson_parser
 
     add_lesson_parser(sub)
@@ -178,6 +182,12 @@ def _lesson(args: argparse.Namespace) -> int:
     return run_lesson(args)
 
 
+def _sample(args: argparse.Namespace) -> int:
+    from netdesigner.analysis.sample_command import run_sample
+
+    return run_sample(args)
+
+
 def _import(args: argparse.Namespace) -> int:
     from netdesigner.importer.command import run_import
 
@@ -197,7 +207,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"gui": _gui, "validate": _validate, "summary": _summary, "code": _code, "bench": _bench,
-            "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture,
+            "train": _train, "landscape": _landscape, "activations": _activations, "picture": _picture, "sample": _sample,
             "lesson": _lesson, "import": _import, "import-torch": _import_torch, "export": _export}
 
 

@@ -61,6 +61,9 @@ def run_activations(args: argparse.Namespace) -> int:
         project, trainer = trainer_for_file(args.file)
     except LoadFailed as e:
         return _error(e.message, e.code)
+    if trainer.objective.task == "gan":
+        return _error(f"{args.file}: the activations of a GAN's two networks are not captured yet (the model takes "
+                      "noise and samples at once); see its samples with: netdesigner picture", EXIT_INVALID)
     settings, module = trainer.settings, trainer.module
 
     from netdesigner.analysis.layer_outputs import layer_names

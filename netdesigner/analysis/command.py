@@ -63,6 +63,9 @@ def run_landscape(args: argparse.Namespace) -> int:
         project, trainer = trainer_for_file(args.file, need_weights=not pca, initialize=pca, keep_trajectory=pca)
     except LoadFailed as e:
         return _error(e.message, e.code)
+    if trainer.objective.task == "gan":
+        return _error(f"{args.file}: a GAN is two networks in a game, not one loss to walk: the loss landscape is "
+                      "not drawn for it (see its samples with: netdesigner picture)", EXIT_INVALID)
     settings = trainer.settings
 
     seed = settings.seed if args.seed is None else args.seed

@@ -6,7 +6,9 @@
 - a regression of one input onto one output: the function it has learned, over the points;
 - an autoencoder or VAE of images: validation inputs beside their reconstructions (and, for a
   VAE, samples from the prior and a walk through a 2-D latent space);
-- any other model of images: the first convolution's filters.
+- any other model of images: the first convolution's filters;
+- a GAN: its generator's samples from fixed noise, as points over the data in the plane (with
+  the modes covered, for a mixture of Gaussians) or as a mosaic of images.
 
 Other models have no picture of this kind (``picture_kind`` is None); their layers are seen
 in the activations views instead.
@@ -34,6 +36,7 @@ class PictureKind(Enum):
     CURVE = "fitted curve"
     RECONSTRUCTIONS = "reconstructions"
     FILTERS = "first-layer filters"
+    GAN_SAMPLES = "generator samples"
 
 
 @dataclass
@@ -48,10 +51,15 @@ class ModelPicture:
     targets: np.ndarray | None = None  # their class ids (boundary) or targets (curve)
     curve: tuple[np.ndarray, np.ndarray] | None = None  # xs, ys of the learned function
     mosaic: np.ndarray | None = None  # grey images in [0, 1], NaN gaps, row 0 at the top
+    samples: np.ndarray | None = None  # N × 2 points a GAN's generator made (drawn over ``points``)
 
 
 def picture_kind(task: str, classifies: bool, x: torch.Tensor, y: torch.Tensor) -> PictureKind | None:
     """Which picture a model of ``task`` trained on inputs ``x`` and targets ``y`` gets."""
+    if task == "gan":
+        from netdesigner.analysis.gan_samples import has_picture
+
+        return PictureKind.GAN_SAMPLES if has_picture(tuple(x.shape[1:])) else None
     if x.dim() == 4:
         return PictureKind.RECONSTRUCTIONS if task in ("autoencoding", "variational") else PictureKind.FILTERS
     if x.dim() == 2 and x.shape[1] == 2 and classifies:
@@ -68,6 +76,10 @@ def model_picture(module: torch.nn.Module, state: dict[str, Any] | None, task: s
     x, y = splits.train.x, splits.train.y
     kind = picture_kind(task, classifies, x, y)
     when = f" after epoch {epoch}" if epoch else ""
+    if kind is PictureKind.GAN_SAMPLES:
+        from netdesigner.analysis.gan_samples import gan_picture
+
+        return gan_picture(module, state, splits, epoch)
     if kind is PictureKind.RECONSTRUCTIONS:
         from netdesigner.analysis.generative import reconstruction_picture
 

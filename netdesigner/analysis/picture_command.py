@@ -20,7 +20,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 def add_picture_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "picture", help="draw what a trained project's model does: decision boundary, learned curve, "
-                        "reconstructions or first-layer filters (the window's Model view)")
+                        "reconstructions, first-layer filters or a GAN's samples (the window's Model view)")
     parser.add_argument("file", help="a .ndproj project with trained weights")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.png", help="where to draw it (.png)")
     parser.add_argument("--npz", metavar="OUT.npz", help="also save the numbers drawn (no pickle)")
@@ -70,6 +70,8 @@ def _save_npz(path: str, picture: Any) -> None:
         arrays.update(curve_x=picture.curve[0], curve_y=picture.curve[1])
     if picture.points is not None:
         arrays.update(points=picture.points, targets=picture.targets)
+    if picture.samples is not None:
+        arrays.update(samples=picture.samples)
     if picture.mosaic is not None:
         arrays.update(mosaic=picture.mosaic)
     np.savez(path, **arrays)

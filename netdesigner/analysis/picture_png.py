@@ -1,6 +1,7 @@
 """A ``ModelPicture`` as a PNG without Qt (Pillow), for ``netdesigner picture``: the decision
-boundary with the training points, the learned curve over the points, or grey image mosaics
-(reconstructions, filters), with the title above and the caption below."""
+boundary with the training points, the learned curve over the points, a GAN's samples over the
+data, or grey image mosaics (reconstructions, filters, generated images), with the title above
+and the caption below."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ MARGIN = 50
 WIDTH, HEIGHT = PLOT + 2 * MARGIN, PLOT + 2 * MARGIN + 30
 CAPTION_CHARACTERS = 80  # per line under the picture
 CURVE_COLOUR = (217, 130, 43)
+REAL_COLOUR = (190, 190, 190)  # the data under a GAN's samples: faint
 
 
 def picture_png(path: str | Path, picture: ModelPicture) -> None:
@@ -28,6 +30,8 @@ def picture_png(path: str | Path, picture: ModelPicture) -> None:
         _boundary(image, draw, picture)
     elif picture.kind is PictureKind.CURVE:
         _curve(draw, picture)
+    elif picture.samples is not None:
+        _samples(draw, picture)
     else:
         _mosaic(image, picture.mosaic)
     caption = "\n".join(textwrap.wrap(picture.caption, CAPTION_CHARACTERS))
@@ -69,6 +73,28 @@ def _curve(draw: ImageDraw.ImageDraw, picture: ModelPicture) -> None:
     if len(line) > 1:
         draw.line(line, fill=CURVE_COLOUR, width=3)
     _frame(draw, (x0, x1), (y0, y1), "input", "output")
+
+
+def _samples(draw: ImageDraw.ImageDraw, picture: ModelPicture) -> None:
+    """Generated points (orange) over the real ones (grey), on the real data's square plane."""
+    from netdesigner.analysis.boundary import plane_of
+
+    x0, x1, y0, y1 = plane_of(picture.points)
+    side = max(x1 - x0, y1 - y0)  # equal scales: a ring stays round
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    x0, x1, y0, y1 = cx - side / 2, cx + side / 2, cy - side / 2, cy + side / 2
+
+    def dots(points: np.ndarray, colour: tuple[int, int, int], r: float) -> None:
+        for px, py in points:
+            if not (np.isfinite(px) and np.isfinite(py)) or not (x0 <= px <= x1 and y0 <= py <= y1):
+                continue
+            u = MARGIN + (px - x0) / side * PLOT
+            v = MARGIN + PLOT - (py - y0) / side * PLOT
+            draw.ellipse([u - r, v - r, u + r, v + r], fill=colour)
+
+    dots(picture.points, REAL_COLOUR, 1.5)
+    dots(picture.samples, CURVE_COLOUR, 2.0)
+    _frame(draw, (x0, x1), (y0, y1), "x1", "x2")
 
 
 def _mosaic(image: Image.Image, mosaic: np.ndarray) -> None:

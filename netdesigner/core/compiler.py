@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from netdesigner.core.errors import GraphError
+from netdesigner.core.gan import GanParts, gan_parts
 from netdesigner.core.graph import Graph
 from netdesigner.core.layer_type import LayerKind
 from netdesigner.core.params import Params
@@ -35,6 +36,7 @@ class CompiledInfo:
     names: dict[str, str] = field(default_factory=dict)  # node id → submodule name
     signatures: dict[str, tuple] = field(default_factory=dict)  # node id → what built it
     reused: list[str] = field(default_factory=list)  # names whose module came from `previous`
+    gan: GanParts | None = None  # a GAN's two networks (see ``core.gan``); None for other models
 
 
 def compiled_info(module: torch.nn.Module) -> CompiledInfo:
@@ -63,7 +65,7 @@ def compile_graph(
     old = compiled_info(previous) if previous is not None else None
     outputs = [n for n in graph.nodes() if n.layer_type.kind is LayerKind.SINK]
     needed = set().union(*(nx.ancestors(graph.nx, o.id) for o in outputs))
-    info = CompiledInfo()
+    info = CompiledInfo(gan=gan_parts(graph, report))
     modules: dict[str, torch.nn.Module] = {}
     fxg = fx.Graph()
     values: dict[tuple[str, int], fx.Node] = {}

@@ -13,6 +13,7 @@ from enum import Enum
 import networkx as nx
 
 from netdesigner.core.events import Edge
+from netdesigner.core.gan import gan_problems
 from netdesigner.core.graph import Graph
 from netdesigner.core.layer_type import LayerKind
 from netdesigner.core.shapes import ShapeReport, cyclic_nodes, infer_shapes
@@ -96,6 +97,8 @@ def validate(graph: Graph, report: ShapeReport | None = None) -> list[Problem]:
     report = report or infer_shapes(graph)
     for node_id, message in report.errors().items():
         problems.append(Problem(Severity.ERROR, message + _origin(graph, node_id), node_id=node_id))
+    for node_id, message in gan_problems(graph, report):  # none unless an Output has the loss gan
+        problems.append(Problem(Severity.ERROR, message, node_id=node_id))
     return problems
 
 

@@ -105,6 +105,39 @@ def load_blobs(o: dict[str, Any]) -> Samples:
     return _samples("blobs", x, y, names, f"{k} Gaussian blobs on a circle", rng)
 
 
+def _mixture(name: str, o: dict[str, Any], centres: np.ndarray, title: str) -> Samples:
+    """Equal shares of samples around each centre with deviation ``noise``; the label is the
+    mode's index, and the centres and deviation go to ``Splits.extra`` so that a GAN's samples
+    can be scored against them (``analysis.gan_samples.mode_coverage``)."""
+    import numpy as np
+
+    rng = generator(o["seed"])
+    k = len(centres)
+    y = _labels(class_counts(o["samples"], k))
+    x = centres[y] + rng.normal(0.0, o["noise"], (o["samples"], 2))
+    names = tuple(f"mode {i + 1}" for i in range(k))
+    samples = _samples(name, x, y, names, f"{title} (σ = {o['noise']:g})", rng)
+    samples.extra.update(mixture_centres=np.asarray(centres, dtype=np.float64).tolist(), mixture_sigma=float(o["noise"]))
+    return samples
+
+
+def load_gaussian_ring(o: dict[str, Any]) -> Samples:
+    import numpy as np
+
+    k = o["modes"]
+    angles = 2 * math.pi * np.arange(k) / k
+    return _mixture("gaussian_ring", o, np.stack([np.cos(angles), np.sin(angles)], axis=1), f"{k} Gaussians on a circle of radius 1")
+
+
+def load_gaussian_grid(o: dict[str, Any]) -> Samples:
+    import numpy as np
+
+    n = o["side"]
+    ticks = np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(1)
+    gx, gy = np.meshgrid(ticks, ticks[::-1])
+    return _mixture("gaussian_grid", o, np.stack([gx.ravel(), gy.ravel()], axis=1), f"{n}×{n} Gaussians on a grid over [-1, 1]²")
+
+
 DATASETS = (
     DatasetSpec(
         "spirals", "Spirals", "Interleaved spiral arms: the classic test of a network's capacity.", "synthetic",
@@ -131,5 +164,19 @@ DATASETS = (
         "blobs", "Blobs", "Gaussian blobs, one per class: the easy case, nearly linearly separable.", "synthetic",
         (SAMPLES, noise(0.3), SEED, Int("classes", 3, "number of blobs, one class each", min=2, max=10)),
         load_blobs,
+    ),
+    DatasetSpec(
+        "gaussian_ring", "Ring of Gaussians", "Small Gaussians evenly spaced on a circle: the classic test of a GAN's "
+        "mode coverage (label = mode).", "synthetic",
+        (SAMPLES, noise(0.05, "standard deviation σ of each Gaussian"), SEED,
+         Int("modes", 8, "number of Gaussians on the circle", min=2, max=64)),
+        load_gaussian_ring,
+    ),
+    DatasetSpec(
+        "gaussian_grid", "Grid of Gaussians", "Small Gaussians on an n×n grid: a harder test of a GAN's mode coverage "
+        "(label = mode).", "synthetic",
+        (SAMPLES, noise(0.05, "standard deviation σ of each Gaussian"), SEED,
+         Int("side", 5, "Gaussians per side of the grid (side × side modes)", min=2, max=10)),
+        load_gaussian_grid,
     ),
 )

@@ -9,6 +9,7 @@ and the CLI can look at the same thing. Kinds:
   1-D function as (x, y) pairs.
 * ``series``: (time steps, features) inputs; ``series`` holds (T,) or (T, F) arrays.
 * ``table``: anything else; ``columns`` (the features, then the target) and ``rows`` of text.
+  A text data set's windows are rows of their text and the character that follows.
 
 ``labels`` gives each image, series or row its target as text (the class name, or values).
 """
@@ -58,6 +59,9 @@ def preview(splits: Splits, count: int = 16, *, points: int = 500, part: str = "
             return Preview("scatter", title, _labels(info, y[:m]), points=x[:m].astype("float32"),
                            point_classes=classes, class_names=info.class_names)
         return Preview("scatter", title, points=_pairs(x[:m], y[:m]))  # y = f(x), sorted by x
+    vocabulary = splits.extra.get("vocabulary")
+    if isinstance(vocabulary, str) and info.input_dtype == "int64" and len(shape) == 1:
+        return _text(vocabulary, x[:count], y[:count], title)
     if len(shape) == 2 and info.input_dtype == "float32":
         series = tuple(a[:, 0] if a.shape[1] == 1 else a for a in x[:count])
         return Preview("series", title, _labels(info, y[:count]), series=series)
@@ -79,6 +83,17 @@ def _table(info: DataInfo, x: np.ndarray, y: np.ndarray, title: str) -> Preview:
     labels = _labels(info, y)
     rows = tuple(tuple(_number(v) for v in row) + (label,) for row, label in zip(flat, labels, strict=True))
     return Preview("table", title, labels, columns=(*names, "target"), rows=rows)
+
+
+def _text(vocabulary: str, x: np.ndarray, y: np.ndarray, title: str) -> Preview:
+    from netdesigner.data.text_corpus import READABLE
+
+    def shown(ids: np.ndarray) -> str:
+        return "".join(READABLE.get(c, c) if c in "\n\t\r" else c for c in (vocabulary[int(k)] for k in ids))
+
+    labels = tuple(READABLE.get(vocabulary[int(row[-1])], vocabulary[int(row[-1])]) for row in y)  # ␣ for a space
+    rows = tuple((shown(window), label) for window, label in zip(x, labels, strict=True))
+    return Preview("table", title, labels, columns=("text", "next character"), rows=rows)
 
 
 def _labels(info: DataInfo, y: np.ndarray) -> tuple[str, ...]:

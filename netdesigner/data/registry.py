@@ -33,6 +33,7 @@ _MODULES = (
     "netdesigner.data.planar",
     "netdesigner.data.functions",
     "netdesigner.data.sequences",
+    "netdesigner.data.text_corpus",
     "netdesigner.data.sklearn_sets",
     "netdesigner.data.csv_file",
     "netdesigner.data.npz_file",

@@ -52,7 +52,7 @@ def load_parity(o: dict[str, Any]) -> Samples:
     x = bits.astype("int64") if tokens else bits[:, :, None].astype("float32")
     info = DataInfo(
         "parity", Task.CLASSIFICATION, input_shape=x.shape[1:], input_dtype="int64" if tokens else "float32",
-        num_classes=2, class_names=("even", "odd"), feature_names=("bit",),
+        num_classes=2, class_names=("even", "odd"), feature_names=("bit",), vocabulary_size=2 if tokens else None,
         description=f"whether a string of {length} bits has an even or odd number of ones",
     )
     return Samples(x, y.astype("int64"), info, extra={"vocabulary_size": 2} if tokens else {})

@@ -35,6 +35,7 @@ class DataInfo:
     class_names: tuple[str, ...] = ()
     feature_names: tuple[str, ...] = ()
     description: str = ""
+    vocabulary_size: int | None = None  # int64 inputs: token ids run below this (an Embedding's num_embeddings)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from netdesigner.core.errors import NetDesignerError
+from netdesigner.core.errors import NetDesignerError, TrainingError
 from netdesigner.export.atomic_file import write_atomically
 from netdesigner.export.python_model_source import HEADER, ModelSource, model_source
 
@@ -175,6 +175,9 @@ def _data_and_training(project: Project, module: fx.GraphModule, source: ModelSo
     from netdesigner.train.objective import build_objective
     from netdesigner.train.placement import place_data
 
+    if getattr(module.meta["netdesigner"], "gan", None) is not None:
+        raise TrainingError("a GAN's training (two networks taking turns) is not written out as a script yet; "
+                            "train it with: netdesigner train")
     splits, _ = place_data(load_project_data(project), module, project.graph, torch.device("cpu"))
     outputs = probe(module, splits.train.x, choose_precision("off", torch.device("cpu")))
     objective = build_objective(module, splits, outputs, graph=project.graph, kl_beta=project.training.kl_beta)

@@ -65,11 +65,12 @@ def run_train(args: argparse.Namespace) -> int:
         checkpoints = None
         if args.checkpoints is not None:
             checkpoints = Path(args.checkpoints) if args.checkpoints else Path(args.file).resolve().parent
-        from netdesigner.train.trainer import Trainer
+        from netdesigner.train.gan_trainer import trainer_class
 
         progress = Progress(log, settings.epochs)
-        trainer = Trainer(module, splits, settings, graph=project.graph, listeners=[progress],
-                          checkpoint_dir=checkpoints, checkpoint_stem=Path(args.file).stem, initialize=not resume)
+        trainer = trainer_class(project.graph)(module, splits, settings, graph=project.graph, listeners=[progress],
+                                               checkpoint_dir=checkpoints, checkpoint_stem=Path(args.file).stem,
+                                               initialize=not resume)
     except (ProjectError, DataError) as e:
         return _error(str(e), EXIT_UNREADABLE)
     except (GraphError, TrainingError) as e:

@@ -301,6 +301,9 @@ def _head(name: str, index: int, loss: str, weight: float, out: torch.Tensor, x:
         if out.shape[axis] < (num_classes or 0):
             raise TrainingError(f"{where} gives {out.shape[axis]} scores per sample but the data has {num_classes} classes: give the layer before it {num_classes} outputs")
         return Head(name, index, loss, weight, "classes", axis)
+    if loss == "gan":
+        raise TrainingError(f"{where} scores real against fake samples: a GAN trains with the GAN trainer "
+                            "(netdesigner.train.gan_trainer.GanTrainer), which netdesigner train and the window choose for it")
     if loss not in VALUE_LOSSES:
         raise TrainingError(f"{where}: unknown loss; choose one of {', '.join(CLASS_LOSSES + VALUE_LOSSES)} or none")
     if classes and loss == "bce_with_logits" and out[0].numel() == 1 and y.dim() == 1:

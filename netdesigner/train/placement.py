@@ -25,6 +25,9 @@ def input_shape(module: torch.nn.Module, graph: Graph | None) -> tuple[int, ...]
     info = getattr(module, "meta", {}).get("netdesigner")
     if info is None:
         return None
+    if getattr(info, "gan", None) is not None:
+        raise TrainingError("the model is a GAN (an Output has the loss gan): it trains with the GAN trainer "
+                            "(netdesigner.train.gan_trainer.GanTrainer), which netdesigner train and the window choose for it")
     if len(info.input_names) != 1:
         raise TrainingError(f"the model has {len(info.input_names)} Input nodes ({', '.join(info.input_names)}), "
                             "but a data set gives one input tensor: keep one Input")

@@ -17,17 +17,17 @@ if TYPE_CHECKING:
 
 def cpu_trainer_for(project: Project, *, initialize: bool = False, keep_trajectory: bool = False) -> Trainer:
     """The project's model (its saved weights unless ``initialize``), data and training settings
-    on the CPU. Raises ``TrainingError`` for impossible settings, and whatever loading the data
+    on the CPU, in a ``GanTrainer`` for a GAN. Raises ``TrainingError`` for impossible settings, and whatever loading the data
     or compiling the graph raises (``DataError``, ``GraphError``, ``ShapeError``)."""
     from netdesigner.data.registry import load_project_data
-    from netdesigner.train.trainer import Trainer
+    from netdesigner.train.gan_trainer import trainer_class
 
     settings = replace(project.training, device="cpu", amp="off", data_parallel=False)
     for _, problem in settings.problems():
         raise TrainingError(problem)
     splits = load_project_data(project)
-    return Trainer(project.compile(), splits, settings, graph=project.graph, initialize=initialize,
-                   keep_trajectory=keep_trajectory)
+    return trainer_class(project.graph)(project.compile(), splits, settings, graph=project.graph,
+                                        initialize=initialize, keep_trajectory=keep_trajectory)
 
 
 class LoadFailed(Exception):  # noqa: N818 - the name says what happened

@@ -125,10 +125,7 @@ class Trainer:
         module.to(self.device)
         self.forward_module, notes = parallel_forward(module, self.device, settings.data_parallel)
         self.notes += notes
-        self.splits, notes = place_data(splits, module, graph, self.device)
-        self.notes += notes
-        self.objective = build_objective(module, self.splits, probe(module, self.splits.train.x, self.precision), graph=graph, kl_beta=settings.kl_beta)
-        self.optimizer = make_optimizer(module.parameters(), settings)
+        self.splits, self.objective, self.optimizer = self._prepare(splits, graph, settings)
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.writer = ckpt.CheckpointWriter(checkpoint_dir, checkpoint_stem) if checkpoint_dir is not None else None
         self.epoch = 0  # epochs completed, over all runs
@@ -161,9 +158,25 @@ class Trainer:
         """
         if self._running.locked():
             raise TrainingError("the settings cannot change while the trainer runs")
-        self.optimizer = retune(self.optimizer, self.module.parameters(), self._settings, new)
+        self.optimizer = self._retuned_optimizer(new)
         self.objective.kl_beta = new.kl_beta
         self._settings = new
+
+    # ---- what a subclass may make differently (the GAN trainer does) ----------------------
+    def _prepare(self, splits: Splits, graph: Graph | None, settings: TrainingSettings) -> tuple[Splits, Any, torch.optim.Optimizer]:
+        """(the data on the device, the objective, the optimiser), once the module is placed."""
+        placed, notes = place_data(splits, self.module, graph, self.device)
+        self.notes += notes
+        probed = probe(self.module, placed.train.x, self.precision)
+        objective = build_objective(self.module, placed, probed, graph=graph, kl_beta=settings.kl_beta)
+        return placed, objective, make_optimizer(self.module.parameters(), settings)
+
+    def _retuned_optimizer(self, new: TrainingSettings) -> torch.optim.Optimizer:
+        return retune(self.optimizer, self.module.parameters(), self._settings, new)
+
+    def _new_tally(self) -> Tally:
+        """Running sums of one pass; ``read()`` gives (mean loss, metrics)."""
+        return Tally(self.objective)
 
     # ---- control, from any thread ---------------------------------------------------------
     def stop(self) -> None:
@@ -282,7 +295,7 @@ class Trainer:
         x, y = self.splits.train.x, self.splits.train.y
         order = torch.randperm(len(x), generator=self.generator).to(self.device)
         x, y = x[order], y[order]  # one gather per epoch; each batch is then a slice
-        tally = Tally(self.objective)
+        tally = self._new_tally()
         norms: dict[str, float] = {}
         paused = 0.0
         started = time.perf_counter()
@@ -311,14 +324,18 @@ class Trainer:
         with self.precision.autocast():
             loss = self.objective.loss(self.forward_module(inputs), x, y, tally)
         self._last_loss = loss.detach()
-        if synchronizes_cheaply(self.device):
-            if not math.isfinite(self._last_loss.item()):
-                raise _NonFinite(f"at epoch {epoch}, batch {batch} (step {self.step + 1})")
-        else:
-            bad = ~torch.isfinite(self._last_loss)
-            self._bad = bad if self._bad is None else self._bad | bad
-            if (self.step + 1) % NAN_CHECK_EVERY == 0 and bool(self._bad):
-                raise _NonFinite(f"in epoch {epoch}, before step {self.step + 1}")
+        self._check_finite(self._last_loss, epoch, batch)
+        grads = self._backward_and_step(loss, last)
+        schedule.after_batch()
+        self.step += 1
+        return grads
+
+    def _backward_and_step(self, loss: torch.Tensor, last: bool) -> Any:
+        """Gradients of ``loss`` and one optimizer step on every parameter they reached (a
+        parameter without a gradient stays as it is); the layers' gradient norms when ``last``."""
+        import torch
+
+        s = self.settings
         self.optimizer.zero_grad(set_to_none=True)
         scaler = self.precision.scaler
         (scaler.scale(loss) if scaler is not None else loss).backward()
@@ -332,9 +349,21 @@ class Trainer:
             scaler.update()
         else:
             self.optimizer.step()
-        schedule.after_batch()
-        self.step += 1
         return grads
+
+    def _check_finite(self, loss: torch.Tensor, epoch: int, batch: int, what: str = "") -> None:
+        """Raises ``_NonFinite`` before a step on a loss that is not finite: at once on the CPU;
+        on a GPU every ``NAN_CHECK_EVERY`` steps (looking waits for the device)."""
+        import torch
+
+        if synchronizes_cheaply(self.device):
+            if not math.isfinite(loss.item()):
+                raise _NonFinite(f"{what}at epoch {epoch}, batch {batch} (step {self.step + 1})")
+        else:
+            bad = ~torch.isfinite(loss)
+            self._bad = bad if self._bad is None else self._bad | bad
+            if (self.step + 1) % NAN_CHECK_EVERY == 0 and bool(self._bad):
+                raise _NonFinite(f"{what}in epoch {epoch}, before step {self.step + 1}")
 
     def _grad_norms(self) -> tuple[list[str], list[torch.Tensor]]:
         """Per layer (the node's name), the L2 norm of all its parameters' gradients."""

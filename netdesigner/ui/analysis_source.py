@@ -11,6 +11,10 @@ from typing import Any
 
 from netdesigner.core.errors import NetDesignerError
 
+GAN_MESSAGE = ("Not available for a GAN: the loss landscape and the activations follow one network's loss on "
+               "the data, and a GAN is two networks in a game. See the generator's samples in the Model view and "
+               "both losses in the Training curves")
+
 
 @dataclass
 class AnalysisSource:
@@ -45,14 +49,17 @@ def provider_for_window(window: Any) -> AnalysisSource:
     """The source for ``window``: its trainer's weights when it has one (trained or training),
     else the project's saved weights; ``NetDesignerError`` when there are none."""
     from netdesigner.analysis.landscape import loss_fn_for
+    from netdesigner.core.gan import is_gan
 
+    if is_gan(window.project.graph):
+        raise NetDesignerError(GAN_MESSAGE)
     trainer = getattr(getattr(window, "training", None), "trainer", None)
     if trainer is not None:
         return AnalysisSource(trainer.snapshot(), trainer.module, loss_fn_for(trainer.objective),
                               trainer.splits, trainer.settings.init, trainer.settings.seed, list(trainer.trajectory))
     project = window.project
     if not project.weights:
-        raise NetDesignerError("Train the model first: the loss landscape and the activations are drawn from "
+        raise NetDesignerError("Train the model first: the loss landscape, the activations and the text samples are drawn from "
                                "trained weights, and this project has none yet")
     from netdesigner.train.project_trainer import cpu_trainer_for
 

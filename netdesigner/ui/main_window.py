@@ -40,6 +40,7 @@ from netdesigner.ui.palette import Palette
 from netdesigner.ui.plots.activations_panel import ActivationsPanel
 from netdesigner.ui.plots.boundary_panel import BoundaryPanel
 from netdesigner.ui.plots.landscape_panel import LandscapePanel
+from netdesigner.ui.plots.text_sample_panel import TextSamplePanel
 from netdesigner.ui.plots.training_plots import TrainingPlots
 from netdesigner.ui.summary_dock import SummaryTable
 from netdesigner.ui.train_dock import TrainDock
@@ -97,6 +98,12 @@ class MainWindow(QMainWindow):
         self.activations.set_source(lambda: provider_for_window(self),
                                     lambda: {n.name: n.type for n in self.project.graph.nodes()})
         self.plot_tabs.addTab(self.activations, "Activations")
+        self.text_sample = TextSamplePanel()  # its tab is shown only while the project trains on text
+        self.plot_tabs.addTab(self.text_sample, "Text sample")
+        self.text_sample.applies_changed.connect(
+            lambda on: self.plot_tabs.setTabVisible(self.plot_tabs.indexOf(self.text_sample), on))
+        self.text_sample.set_source(lambda: provider_for_window(self), lambda: self.project.data.dataset)
+        self.stack.indexChanged.connect(lambda _index: self.text_sample.update_applies())
         self._dock("Plots", self.plot_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("History", self.history, Qt.DockWidgetArea.RightDockWidgetArea).hide()
         # One tab group only: in Qt 6.12 a second tabifyDockWidget leaves a stray tab bar behind
@@ -155,6 +162,7 @@ class MainWindow(QMainWindow):
         self.weights_changed = False
         self.training.project_changed()
         self.lesson.set_project(project)
+        self.text_sample.update_applies()
         self.plot_tabs.setCurrentWidget(self.lesson if project.lesson is not None else self.plots)
         self._on_shapes(self.scene.report, self.scene.problems)
         self._update_title()
@@ -275,6 +283,7 @@ class MainWindow(QMainWindow):
             self.training.stop(wait_s=2.0)
             self.landscape.shutdown(2.0)
             self.lesson.shutdown(2.0)
+            self.text_sample.shutdown(2.0)
             self._drop_scene()
             self.scene = None
             event.accept()

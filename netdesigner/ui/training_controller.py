@@ -29,6 +29,22 @@ BOUNDARY_HZ = 4  # decision-boundary redraws per second at most, while a run goe
 LOCK_REASON = "the graph cannot change while training runs: stop the run first"
 
 
+MAIN_METRICS = ("accuracy", "mse", "modes_covered", "classes_found")  # the first an epoch has is plotted
+GAN_NETWORKS = ("generator", "discriminator")
+
+
+def _loss_parts(metrics: dict[str, float]) -> dict[str, float]:
+    """A GAN's losses per network, on the training pass and (as "… · validation") without learning."""
+    parts = {}
+    for network in GAN_NETWORKS:
+        if f"train_{network}_loss" in metrics:
+            parts[network] = metrics[f"train_{network}_loss"]
+    for network in GAN_NETWORKS:
+        if f"{network}_loss" in metrics:
+            parts[f"{network} · validation"] = metrics[f"{network}_loss"]
+    return parts
+
+
 def _fmt_seconds(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -43,10 +59,16 @@ def describe_end(end: Any) -> str:
     metrics = end.test_metrics
     if "accuracy" in metrics:
         parts.append(f"test accuracy {metrics['accuracy']:.4f}")
+    if "modes_covered" in metrics:
+        parts.append(f"{metrics['modes_covered']:.0f} modes covered ({100 * metrics['high_quality']:.0f}% of samples on a mode)")
+    if "classes_found" in metrics:
+        parts.append(f"{metrics['classes_found']:.0f} classes found in the samples")
+    if "d_real" in metrics:
+        parts.append(f"mean D(real) {metrics['d_real']:.2f}, D(fake) {metrics['d_fake']:.2f}")
     for key in ("mse", "mae", "loss"):
         if key in metrics and "accuracy" not in metrics or key == "loss" and key in metrics:
             parts.append(f"test {key} {metrics[key]:.4g}")
-    if end.best_epoch:
+    if end.best_epoch and "generator_loss" not in metrics:  # a GAN's summed loss has no best epoch worth naming
         parts.append(f"best validation epoch {end.best_epoch}")
     return " · ".join(parts)
 
@@ -213,7 +235,7 @@ class TrainingController(QObject):
         return self._splits
 
     def _prepare_trainer(self, splits: Any) -> None:
-        from netdesigner.train.trainer import Trainer
+        from netdesigner.train.gan_trainer import trainer_class
 
         project = self.window.project
         key = json.dumps([graph_to_json(project.graph), asdict(project.training), self._splits_for], default=str)
@@ -222,9 +244,9 @@ class TrainingController(QObject):
         continuing = self.module is not None or bool(project.weights)
         module = project.compile(previous=self.module)
         folder = project.path.with_name(f"{project.path.stem}-checkpoints") if project.path else None
-        self.trainer = Trainer(module, splits, project.training, graph=project.graph, initialize=not continuing,
-                               checkpoint_dir=folder, checkpoint_stem=project.path.stem if project.path else "model",
-                               keep_trajectory=True)
+        self.trainer = trainer_class(project.graph)(
+            module, splits, project.training, graph=project.graph, initialize=not continuing, checkpoint_dir=folder,
+            checkpoint_stem=project.path.stem if project.path else "model", keep_trajectory=True)
         self.module = module
         self._built_for = key
         if not continuing:
@@ -269,8 +291,9 @@ class TrainingController(QObject):
             self.window.activations.record_epoch(self.trainer.epoch_weights, event.grad_norms, event.epoch)
         self.window.activations.epoch_ended()
         metrics = event.metrics
-        name = "accuracy" if "accuracy" in metrics else ("mse" if "mse" in metrics else "")
-        self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms)
+        name = next((n for n in MAIN_METRICS if n in metrics), "")
+        self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms,
+                             _loss_parts(metrics))
 
     def _on_finished(self, end: Any) -> None:
         self.last_end = end

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from netdesigner.core.gan import gan_parts
 from netdesigner.core.graph import Graph
 from netdesigner.core.project import Project
 from netdesigner.core.shapes import infer_shapes
@@ -39,12 +40,27 @@ def test_each_example_names_a_data_set_that_fits_its_graph(project):
     assert propose_fit(p.graph, splits.info) == []
     assert infer_shapes(p.graph).errors() == {}
     report = infer_shapes(p.graph)
+    parts = gan_parts(p.graph, report)
+    if parts is not None:  # a GAN makes samples of the data's shape and judges them with one logit
+        assert report.output_of(p.graph.find(parts.sample).id).shape == splits.info.input_shape
+        assert report.output_of(p.graph.find(parts.score).id).shape == (1,)
+        return
     output = next(n for n in p.graph.nodes() if n.type == "Output")
     produced = report.output_of(output.id).shape
     if splits.info.task is Task.CLASSIFICATION:
         assert produced == (splits.info.num_classes,)
+    elif splits.info.num_classes:  # class ids per time step (a language model): scores per class at each
+        assert produced == (*splits.info.target_shape, splits.info.num_classes)
     else:
         assert produced == splits.info.target_shape
+
+
+def test_a_gan_is_fitted_by_its_discriminator_input_and_its_generator_output():
+    graph = Project.load(PROJECTS / "gan_ring.ndproj").graph
+    proposals = propose_fit(graph, _info("digits", {"layout": "flat"}))
+    assert {(graph.node(p.node_id).name, p.param, p.new) for p in proposals} == {("point", "shape", (64,)),
+                                                                                  ("g_fc3", "out_features", 64)}
+    _fits_after(graph, _info("digits", {"layout": "flat"}))
 
 
 def test_the_spirals_mlp_fitted_to_iris():

@@ -4,7 +4,7 @@ trains the variants a lesson's claims name, headless on the CPU, and checks what
 import pytest
 
 from netdesigner.core.project import Project
-from netdesigner.examples import list_examples
+from netdesigner.examples import CANON, list_examples
 from netdesigner.lessons.runner import check_lesson
 
 EXAMPLES = list_examples()
@@ -16,6 +16,8 @@ def test_the_gallery_examples_teach_the_canon():
         lesson = Project.load(example.path).lesson
         assert lesson.topic and lesson.look_at and lesson.claims, example.path.name
         assert example.description, example.path.name
+        assert lesson.topic in CANON, f"{example.path.name}: {lesson.topic!r} is not an idea of the canon"
+    assert {Project.load(e.path).lesson.topic for e in WITH_LESSONS} == set(CANON), "every idea has an example"
 
 
 @pytest.mark.parametrize("example", WITH_LESSONS, ids=[e.path.stem for e in WITH_LESSONS])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from netdesigner.core.layer_type import DTYPES, Category, LayerKind, LayerType, TensorInfo, add_type
 from netdesigner.core.params import Choice, Float, IntTuple, Params
 
-LOSSES = ("cross_entropy", "mse", "l1", "bce_with_logits", "nll", "none")
+LOSSES = ("cross_entropy", "mse", "l1", "bce_with_logits", "nll", "gan", "none")
 
 
 def _input_tensor(p: Params) -> TensorInfo:
@@ -31,7 +31,7 @@ add_type(
         "Output", Category.IO, "output",
         "A model output: its name is the output's name; its loss compares it with the target.",
         params=(
-            Choice("loss", "cross_entropy", LOSSES, "loss against the target: cross_entropy takes logits and class ids; nll takes log-probabilities; none for outputs that are only looked at"),
+            Choice("loss", "cross_entropy", LOSSES, "loss against the target: cross_entropy takes logits and class ids; nll takes log-probabilities; gan: the discriminator's real/fake score (a logit), which makes the project a GAN; none for outputs that are only looked at (and a GAN generator's samples)"),
             Float("loss_weight", 1.0, "weight of this output's loss in the total (several outputs add up)", min=0.0, max=1000.0),
         ),
         outputs=0,

@@ -1,9 +1,12 @@
 """What the model draws over its input, redrawn while it trains: the decision boundary of a
-two-feature classifier, or the curve a one-input regression model has learned.
+two-feature classifier, the curve a one-input regression model has learned, a GAN's samples
+over the real data, or a mosaic of images (reconstructions, filters, generated images).
 
 For a classifier each class gets a hue; the stronger the model's confidence, the deeper the
 colour; the training points are drawn on top in their class's hue, so a person sees the
-regions form. For a regression model the curve is drawn over the training points.
+regions form. For a regression model the curve is drawn over the training points. For a GAN
+the generator's samples (orange) are drawn over the real points (faint grey) on a fixed square
+plane, so the same points can be watched moving towards the modes from epoch to epoch.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from netdesigner.analysis.boundary import CLASS_HUES
+from netdesigner.analysis.boundary import CLASS_HUES, plane_of
 from netdesigner.analysis.model_picture import ModelPicture, PictureKind
 from netdesigner.ui import theme
 
@@ -30,7 +33,12 @@ class BoundaryPanel(QWidget):
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1.0))
         self.plot.addItem(self.points)
         self.curve = self.plot.plot(pen=pg.mkPen(CLASS_HUES[1], width=2.5))
-        self.message = QLabel("Shown for classifiers with two input features (spirals, moons, circles, xor, blobs).")
+        self.real_points = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(140, 140, 140, 70))
+        self.samples = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(CLASS_HUES[1]))
+        self.plot.addItem(self.real_points)
+        self.plot.addItem(self.samples)
+        self.message = QLabel("Shown for classifiers with two input features (spirals, moons, circles, xor, blobs), "
+                              "one-input regressions, image autoencoders and CNNs, and GANs.")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -43,6 +51,8 @@ class BoundaryPanel(QWidget):
         """Draws an ``analysis.model_picture.ModelPicture`` of any kind."""
         if picture.kind is PictureKind.BOUNDARY:
             self.show_boundary(picture.boundary, picture.points, picture.targets, caption=picture.caption)
+        elif picture.samples is not None:
+            self.show_samples(picture.points, picture.samples, picture.title, picture.caption)
         elif picture.kind is PictureKind.CURVE:
             self.show_curve(*picture.curve, picture.points, picture.targets, caption=picture.caption)
         else:
@@ -52,6 +62,7 @@ class BoundaryPanel(QWidget):
         """Draws ``boundary`` (an ``analysis.boundary.Boundary``) with the data points on top."""
         self.boundary = boundary
         self.updates += 1
+        self._clear_samples()
         self.curve.setData([], [])
         self.image.show()
         self.plot.getViewBox().setAspectLocked(False)
@@ -70,6 +81,7 @@ class BoundaryPanel(QWidget):
                    caption: str = "") -> None:
         """The function a one-input regression model has learned, over its training points."""
         self.updates += 1
+        self._clear_samples()
         self.image.hide()
         self.plot.setTitle("The function the model has learned, over the training data")
         self.plot.getViewBox().setAspectLocked(False)
@@ -81,6 +93,7 @@ class BoundaryPanel(QWidget):
     def show_images(self, title: str, mosaic: np.ndarray, caption: str) -> None:
         """A mosaic (values in [0, 1], NaN for gaps, row 0 at the top) as grey images."""
         self.updates += 1
+        self._clear_samples()
         self.curve.setData([], [])
         self.points.setData([], [])
         self.image.show()
@@ -92,6 +105,28 @@ class BoundaryPanel(QWidget):
         self.plot.getViewBox().setAspectLocked(True)
         self.plot.autoRange(padding=0.02)
         self.message.setText(caption)
+
+    def show_samples(self, real: np.ndarray, samples: np.ndarray, title: str, caption: str) -> None:
+        """A GAN's generated points over the real ones, on the square around the real data (kept
+        still, so samples flung far away leave the view rather than shrink the data)."""
+        self.updates += 1
+        self.boundary = None
+        self.curve.setData([], [])
+        self.points.setData([], [])
+        self.image.hide()
+        self.plot.setTitle(title)
+        self._axes(True)
+        self.real_points.setData(real[:, 0], real[:, 1])
+        finite = samples[np.isfinite(samples).all(axis=1)]
+        self.samples.setData(finite[:, 0], finite[:, 1])
+        x0, x1, y0, y1 = plane_of(real, margin=0.1)
+        self.plot.getViewBox().setAspectLocked(True)
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.message.setText(caption)
+
+    def _clear_samples(self) -> None:
+        self.real_points.setData([], [])
+        self.samples.setData([], [])
 
     def _axes(self, shown: bool) -> None:
         for axis in ("left", "bottom"):

@@ -1,5 +1,7 @@
 """Live training curves (pyqtgraph): loss per batch and per epoch, the main metric, the learning
-rate and each layer's gradient norm.
+rate and each layer's gradient norm. A run whose loss has parts that pull against each other (a
+GAN: the generator's and the discriminator's losses) shows those parts per epoch instead of
+their sum, which alone says little.
 
 The widgets only draw what they are given; the bridge decides how often (at most ~20 times a
 second), so the cost here is one ``setData`` per curve per redraw, whatever the batch rate.
@@ -22,6 +24,7 @@ TRAIN_COLOUR = "#2f6fde"
 VAL_COLOUR = "#d9822b"
 REDRAW_HZ = 5  # batch curves; epoch curves are drawn when an epoch ends
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
+PART_COLOURS = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a")  # the loss's parts, in the order they come
 
 
 class Smoother:
@@ -98,6 +101,9 @@ class TrainingPlots(QWidget):
         self.metric_curve = self.metric_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5, symbolBrush=VAL_COLOUR)
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen(SMOOTH_COLOUR, width=2))
         self.grad_curves: dict[str, pg.PlotDataItem] = {}
+        self.part_curves: dict[str, pg.PlotDataItem] = {}
+        self._sum_curves = (self.batch_curve, self.smooth_curve, self.train_curve, self.val_curve)
+        self._sum_names = {c: c.name() for c in self._sum_curves}
         for curve in (self.batch_curve, self.smooth_curve):
             curve.setClipToView(True)
             curve.setDownsampling(auto=True, method="peak")
@@ -140,6 +146,8 @@ class TrainingPlots(QWidget):
         for curve in self.grad_curves.values():
             self.grad_plot.removeItem(curve)
         self.grad_curves = {}
+        self._parts: dict[str, list[tuple[int, float]]] = {}
+        self._show_parts(False)
 
     def start_run(self, batches_per_epoch: int, last_epoch: int | None = None) -> None:
         """A run begins; with ``last_epoch`` the x axes span the whole run from the start, so
@@ -183,9 +191,13 @@ class TrainingPlots(QWidget):
         self.lr_plot.setYRange(0, float(np.nanmax(self._lr_y.view())) * 1.15 or 1.0, padding=0)
 
     def add_epoch(self, epoch: int, train_loss: float, val_loss: float | None, metric_name: str, metric: float | None,
-                  grad_norms: dict[str, float]) -> None:
+                  grad_norms: dict[str, float], parts: dict[str, float] | None = None) -> None:
         """Keeps the epoch's figures; they are drawn with the next redraw (epochs of small data
-        sets end many times a second, and each drawing holds the training thread up)."""
+        sets end many times a second, and each drawing holds the training thread up). ``parts``
+        (name → loss, e.g. a GAN's "generator" and "discriminator", with "… · validation"
+        beside them) are drawn instead of the summed loss curves."""
+        for name, value in (parts or {}).items():
+            self._parts.setdefault(name, []).append((epoch, value))
         self._epochs.append(epoch)
         self._train.append(train_loss)
         if val_loss is not None:
@@ -211,6 +223,7 @@ class TrainingPlots(QWidget):
                 self.metric_plot.setTitle(f"Validation {self._metric_name}", color=theme.colours().text.name(), size="9pt")
                 self.metric_plot.setLabel("left", self._metric_name)
             self.metric_curve.setData(self._epochs[-len(self._metric):], self._metric)
+        self._draw_parts()
         for i, (layer, points) in enumerate(self._grads.items()):
             if layer not in self.grad_curves:
                 colour = pg.intColor(i, hues=max(len(self._grads), 6), sat=180, maxValue=220)
@@ -218,10 +231,43 @@ class TrainingPlots(QWidget):
             xs, ys = zip(*points, strict=True)
             self.grad_curves[layer].setData(list(xs), list(ys))
 
+    def _draw_parts(self) -> None:
+        if not self._parts:
+            return
+        self._show_parts(True)
+        trained = [n for n in self._parts if "·" not in n]
+        for name, points in self._parts.items():
+            if name not in self.part_curves:
+                base = name.split("·")[0].strip()
+                colour = PART_COLOURS[trained.index(base) % len(PART_COLOURS)] if base in trained else PART_COLOURS[-1]
+                style = pg.QtCore.Qt.PenStyle.DashLine if "·" in name else pg.QtCore.Qt.PenStyle.SolidLine
+                self.part_curves[name] = self.loss_plot.plot(pen=pg.mkPen(colour, width=2, style=style), name=name)
+            xs, ys = zip(*points, strict=True)
+            self.part_curves[name].setData(list(xs), list(ys))
+
+    def _show_parts(self, on: bool) -> None:
+        """Parts of the loss (on) or the summed loss per batch and epoch (off), not both."""
+        legend = self.loss_plot.plotItem.legend
+        for curve in self._sum_curves:
+            if curve.isVisible() == (not on):
+                continue
+            curve.setVisible(not on)
+            if on:
+                legend.removeItem(curve)
+            else:
+                legend.addItem(curve, self._sum_names[curve])
+        if not on:
+            for curve in self.part_curves.values():
+                self.loss_plot.removeItem(curve)
+                legend.removeItem(curve)
+            self.part_curves = {}
+        self.loss_plot.setTitle("Loss of each network" if on else "Loss", color=theme.colours().text.name(), size="9pt")
+
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
 
     def point_counts(self) -> dict[str, int]:
         """How many points each curve holds (what tests and the bench look at)."""
         return {"batches": self._batch_x.size, "epochs": len(self._epochs), "val": len(self._val),
-                "metric": len(self._metric), "layers": len(self.grad_curves)}
+                "metric": len(self._metric), "layers": len(self.grad_curves),
+                **{f"part {name}": len(points) for name, points in self._parts.items()}}
