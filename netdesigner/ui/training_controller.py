@@ -10,6 +10,7 @@ compiled copy, and weights that do not match the drawing would help nobody.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -73,8 +74,9 @@ def describe_end(end: Any) -> str:
     return " · ".join(parts)
 
 
-def run_record(end: Any, trainer: Any) -> dict[str, Any]:
-    """What the project file remembers of a run: when, how it ended, what it reached, with what."""
+def run_record(end: Any, trainer: Any, first_epoch: int = 1) -> dict[str, Any]:
+    """What the project file remembers of a run: when, how it ended, what it reached, with
+    what, and its loss per epoch (from ``first_epoch``), so later runs can be drawn over it."""
     settings = trainer.settings
     record: dict[str, Any] = {
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -84,11 +86,23 @@ def run_record(end: Any, trainer: Any) -> dict[str, Any]:
         "learning_rate": settings.learning_rate,
         "batch_size": settings.batch_size,
     }
+    if settings.optimizer in ("sgd", "rmsprop"):
+        record["momentum"] = settings.momentum
     if end.ok:
         record.update(reason=end.reason, test={k: round(v, 6) for k, v in end.test_metrics.items()}, best_epoch=end.best_epoch)
     else:
         record.update(reason="failed", failure=end.kind, message=end.message)
+    epochs = [e for e in trainer.history if e.epoch >= first_epoch]
+    if epochs:
+        record["curves"] = {"epoch": [e.epoch for e in epochs],
+                            "train_loss": [_rounded(e.train_loss) for e in epochs],
+                            "val_loss": [_rounded(e.val_loss) for e in epochs]}
     return record
+
+
+def _rounded(value: float | None) -> float | None:
+    """Six significant digits, and None for what JSON cannot hold (a missing or non-finite loss)."""
+    return float(f"{value:.6g}") if value is not None and math.isfinite(value) else None
 
 
 class TrainingController(QObject):
@@ -132,6 +146,7 @@ class TrainingController(QObject):
         self.trainer = self.module = self._splits = None
         self._built_for = self._splits_for = None
         self.plots.clear()
+        self.plots.show_earlier_runs(self.window.project.runs)
         self._update_buttons()
         self.show_device()
 
@@ -189,6 +204,7 @@ class TrainingController(QObject):
         self.trainer = self.module = None
         self._built_for = None
         self.plots.clear()
+        self.plots.show_earlier_runs(self.window.project.runs)
         self.window.mark_weights_changed()
         self._update_buttons()
         self._say("Weights forgotten: the next Start begins from fresh ones.")
@@ -251,6 +267,7 @@ class TrainingController(QObject):
         self._built_for = key
         if not continuing:
             self.plots.clear()
+            self.plots.show_earlier_runs(project.runs)  # drawn faintly under the new run
             self.window.activations.clear_history()
 
     # ---- events from the run -----------------------------------------------------------
@@ -301,7 +318,7 @@ class TrainingController(QObject):
         if self.trainer is not None:
             state = self.trainer.module.state_dict()
             project.weights = {k: v.detach().cpu().clone() for k, v in state.items()}
-            project.runs.append(run_record(end, self.trainer))
+            project.runs.append(run_record(end, self.trainer, self._first_epoch))
             self.window.mark_weights_changed()
         self.dock.show_confusion(getattr(end, "confusion", None), self._class_names())
         self.window.set_editing_locked(None)

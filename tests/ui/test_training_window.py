@@ -350,3 +350,26 @@ def test_the_learned_function_of_a_one_input_regression_is_drawn(window: MainWin
     xs, ys = window.boundary.curve.getData()
     assert len(xs) == 400 and not window.boundary.image.isVisible()
     assert np.abs(ys - np.sin(xs)).max() < 0.25  # the curve follows sin(x)
+
+
+def test_a_fresh_run_draws_the_earlier_runs_under_it_and_the_file_keeps_them(spirals: MainWindow, qtbot) -> None:
+    window = spirals
+    window.training.start()
+    first = _wait_end(qtbot, window)
+    first_losses = [e.val_loss for e in window.training.trainer.history]
+    assert window.plots.shown_earlier_runs() == []
+    qtbot.mouseClick(window.train_dock.reset_button, Qt.MouseButton.LeftButton)
+    window.project.training.optimizer = "sgd"
+    window.train_dock.refresh()
+    window.training.start()
+    assert window.plots.shown_earlier_runs() == [("run 1: adam, lr 0.01", first.epochs_run)]
+    _wait_end(qtbot, window)
+    record = window.project.runs[0]["curves"]
+    assert record["epoch"] == [1, 2, 3] and len(record["val_loss"]) == 3
+    assert record["val_loss"] == pytest.approx(first_losses, rel=1e-5)
+    assert window.save()
+    window.open_file(window.project.path)
+    labels = [label for label, points in window.plots.shown_earlier_runs() if points == 3]
+    assert labels == ["run 1: adam, lr 0.01", "run 2: sgd, momentum 0.9, lr 0.01"]
+    qtbot.mouseClick(window.plots.earlier, Qt.MouseButton.LeftButton)
+    assert not any(c.isVisible() for c in window.plots.earlier_curves)

@@ -22,6 +22,8 @@ BATCH_COLOUR = "#9db7e0"
 SMOOTH_COLOUR = "#2f6fde"
 TRAIN_COLOUR = "#2f6fde"
 VAL_COLOUR = "#d9822b"
+EARLIER_COLOURS = ("#7a869a", "#b08968", "#6a994e", "#9d6b9e", "#5e8c9a")
+MAX_EARLIER = 5  # earlier runs drawn under the present one; older ones stay in the file
 REDRAW_HZ = 5  # batch curves; epoch curves are drawn when an epoch ends
 SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard's slider
 PART_COLOURS = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a")  # the loss's parts, in the order they come
@@ -86,6 +88,15 @@ def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
     return plot
 
 
+def _run_label(number: int, run: dict) -> str:
+    """'run 2: sgd, momentum 0.9, lr 0.05': what tells two runs of one project apart."""
+    momentum = run.get("momentum")
+    words = [str(run.get("optimizer", "?"))] + ([f"momentum {momentum:g}"] if isinstance(momentum, (int, float)) and momentum else [])
+    rate = run.get("learning_rate")
+    words += [f"lr {rate:g}"] if isinstance(rate, (int, float)) else []
+    return f"run {number}: {', '.join(words)}"
+
+
 class TrainingPlots(QWidget):
     def __init__(self) -> None:
         super().__init__()
@@ -114,8 +125,14 @@ class TrainingPlots(QWidget):
         self.grad_plot.enableAutoRange(axis="y")
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.toggled.connect(self._set_log)
+        self.earlier = QCheckBox("Earlier runs")
+        self.earlier.setToolTip("Draw the validation loss of this project's earlier runs (as saved in its file) under the present one")
+        self.earlier.setChecked(True)
+        self.earlier.toggled.connect(lambda on: [c.setVisible(on) for c in self.earlier_curves])
+        self.earlier_curves: list[pg.PlotDataItem] = []
         controls = QHBoxLayout()
         controls.addWidget(self.log_scale)
+        controls.addWidget(self.earlier)
         controls.addStretch(1)
         grid = QGridLayout()
         grid.addWidget(self.loss_plot, 0, 0)
@@ -149,6 +166,32 @@ class TrainingPlots(QWidget):
         self.grad_curves = {}
         self._parts: dict[str, list[tuple[int, float]]] = {}
         self._show_parts(False)
+
+    def show_earlier_runs(self, runs: list[dict]) -> None:
+        """The validation (else training) loss of the last ``MAX_EARLIER`` of ``runs`` (the
+        project's run records), thin and faint under the present run, each labelled with its
+        optimiser and learning rate: the way to compare two settings on one plot."""
+        for curve in self.earlier_curves:
+            self.loss_plot.removeItem(curve)
+        self.earlier_curves = []
+        drawn = [(i, r) for i, r in enumerate(runs, 1) if isinstance(r.get("curves"), dict)][-MAX_EARLIER:]
+        for k, (number, run) in enumerate(drawn):
+            curves = run["curves"]
+            losses = curves.get("val_loss") if any(v is not None for v in curves.get("val_loss") or []) else curves.get("train_loss")
+            epochs = curves.get("epoch") or []
+            if not losses or len(losses) != len(epochs):
+                continue
+            ys = [np.nan if v is None else float(v) for v in losses]
+            label = _run_label(number, run)
+            pen = pg.mkPen(EARLIER_COLOURS[k % len(EARLIER_COLOURS)], width=1.2, style=pg.QtCore.Qt.PenStyle.DotLine)
+            curve = self.loss_plot.plot(epochs, ys, pen=pen, name=label)
+            curve.setZValue(-10)
+            curve.setVisible(self.earlier.isChecked())
+            self.earlier_curves.append(curve)
+
+    def shown_earlier_runs(self) -> list[tuple[str, int]]:
+        """(label, points) of each earlier run drawn (for tests and screenshots)."""
+        return [(c.name(), len(c.getData()[0] if c.getData()[0] is not None else [])) for c in self.earlier_curves]
 
     def start_run(self, batches_per_epoch: int, last_epoch: int | None = None) -> None:
         """A run begins; with ``last_epoch`` the x axes span the whole run from the start, so
