@@ -72,6 +72,8 @@ class BoundaryPanel(QWidget):
         xs, ys = boundary.xs, boundary.ys
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setRect(pg.QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
+        # the plane, whatever was shown before (a mosaic's or a GAN's range would otherwise stay)
+        self.plot.setRange(xRange=(xs[0] - dx / 2, xs[-1] + dx / 2), yRange=(ys[0] - dy / 2, ys[-1] + dy / 2), padding=0.02)
         # full-strength hues with a white rim stand out on the paler regions (as in TensorFlow Playground)
         brushes = [pg.mkBrush(CLASS_HUES[int(k) % len(CLASS_HUES)]) for k in labels]
         self.points.setData(points[:, 0], points[:, 1], brush=brushes)
@@ -88,6 +90,7 @@ class BoundaryPanel(QWidget):
         self._axes(True)
         self.points.setData(points_x, points_y, brush=pg.mkBrush(CLASS_HUES[0]), size=4)
         self.curve.setData(xs, ys)
+        self.plot.enableAutoRange()  # a mosaic or a GAN's plane before set a fixed range
         self.message.setText(caption)
 
     def show_images(self, title: str, mosaic: np.ndarray, caption: str) -> None:
