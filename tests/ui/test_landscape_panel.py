@@ -169,3 +169,27 @@ def test_live_recomputes_a_coarse_surface_while_training_and_a_full_one_at_the_e
     qtbot.waitUntil(lambda: not panel.running and sizes and sizes[-1] == 17, timeout=30_000)
     assert 15 in sizes  # at least one coarse live surface came while the run went (every 2nd epoch)
     assert panel.surface.path is not None and len(panel.surface.path) == 5
+
+
+def test_the_sharpness_button_reports_the_top_eigenvalue_and_trace_of_the_weights(trained: MainWindow, panel: LandscapePanel, qtbot) -> None:
+    from netdesigner.analysis.sharpness import top_hessian_eigenvalue
+
+    qtbot.mouseClick(panel.sharpness.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.sharpness.worker.running, timeout=60_000)
+    assert panel.sharpness.result is not None, panel.sharpness.label.text()
+    found = panel.sharpness.result
+    text = panel.sharpness.label.text()
+    assert text.startswith("λ max") and "iterations" in text and "Hutchinson" in text
+    assert f"{found['eigenvalue']:.4g}" in text and "200 training samples" in panel.sharpness.label.toolTip()
+    assert found["size"] == 200 and 1 <= found["iterations"] <= 50 and found["trace"] > 0
+    source = provider_for_window(trained)
+    x, y = evaluation_batch(source.splits, "train", 200, panel.seed_spin.value())
+    expected, _ = top_hessian_eigenvalue(private_copy(source.module, source.state, "cpu").requires_grad_(True), source.loss_fn.tensor, x, y,
+                                         iterations=50, tol=1e-3, seed=panel.seed_spin.value())
+    assert found["eigenvalue"] == pytest.approx(expected, rel=1e-6) and expected > 0
+
+
+def test_sharpness_without_weights_says_train_first(window: MainWindow, panel: LandscapePanel, tmp_path, qtbot) -> None:
+    _open_spirals(window, tmp_path)
+    qtbot.mouseClick(panel.sharpness.button, Qt.MouseButton.LeftButton)
+    assert panel.sharpness.result is None and "Train the model first" in panel.sharpness.label.text()

@@ -73,7 +73,9 @@ class BoundaryPanel(QWidget):
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setRect(pg.QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
         # the plane, whatever was shown before (a mosaic's or a GAN's range would otherwise stay)
-        self.plot.setRange(xRange=(xs[0] - dx / 2, xs[-1] + dx / 2), yRange=(ys[0] - dy / 2, ys[-1] + dy / 2), padding=0.02)
+        # (as Python floats: pyqtgraph compares them with limits of 1e307, which float32 cannot hold)
+        self.plot.setRange(xRange=(float(xs[0] - dx / 2), float(xs[-1] + dx / 2)),
+                           yRange=(float(ys[0] - dy / 2), float(ys[-1] + dy / 2)), padding=0.02)
         # full-strength hues with a white rim stand out on the paler regions (as in TensorFlow Playground)
         brushes = [pg.mkBrush(CLASS_HUES[int(k) % len(CLASS_HUES)]) for k in labels]
         self.points.setData(points[:, 0], points[:, 1], brush=brushes)

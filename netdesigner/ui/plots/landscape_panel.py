@@ -41,6 +41,7 @@ from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
 from netdesigner.ui.analysis_source import AnalysisSource
 from netdesigner.ui.analysis_worker import AnalysisWorker
+from netdesigner.ui.plots.sharpness_bar import SharpnessBar
 from netdesigner.ui.plots.training_plots import TRAIN_COLOUR, VAL_COLOUR, _plot
 
 SURFACE_TAB, LINE_TAB = 0, 1
@@ -133,6 +134,8 @@ class LandscapePanel(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addLayout(form)
+        self.sharpness = SharpnessBar(lambda: self.provider, lambda: (self.batch_spin.value(), self.seed_spin.value()))
+        side_layout.addWidget(self.sharpness)
         side_layout.addStretch(1)
         side.setMaximumWidth(260)
 
@@ -465,4 +468,5 @@ class LandscapePanel(QWidget):
         """Cancels a computation and waits for its thread (before the window closes)."""
         self._full_due = False
         self.worker.cancel()
+        self.sharpness.shutdown(wait_s)
         self.worker.wait(wait_s)
