@@ -214,6 +214,7 @@ def main() -> None:
         print(describe(evaluate(model, test_set, device), "test"), flush=True)
     print(f"process {rank} of {world_size} finished {epochs_run} epoch(s) on {device}", flush=True)
     if dist.is_initialized():
+        dist.barrier()  # a process tearing down gloo while another still evaluates can abort ("terminate called…")
         dist.destroy_process_group()
 
 
