@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netdesigner.core.atomic_file import AtomicWriteError, write_atomically
+from netdesigner.core.backup import keep_previous
 from netdesigner.core.errors import ProjectError
 from netdesigner.core.graph import Graph
 from netdesigner.core.lesson import Lesson, lesson_from_json, lesson_to_json
@@ -229,11 +230,13 @@ class Project:
         return doc
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Writes the project (and its weights beside it) atomically; returns the path."""
+        """Writes the project (and its weights beside it) atomically, the file it replaces kept
+        as ``NAME.ndproj.bak`` (``core.backup``); returns the path."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ProjectError("the project has no file yet: give a path to save it")
         doc = self.to_json()
+        keep_previous(target, _atomic_write)  # NAME.ndproj.bak (and its weights) before anything changes
         if self.weights is not None:
             weights_path = target.with_suffix(".safetensors")
             blob = _weights_bytes(self.weights)
