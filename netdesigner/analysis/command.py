@@ -176,17 +176,13 @@ def _line(trainer: Any, project: Any, settings: Any, args: argparse.Namespace, s
 
 def _sharpness(trainer: Any, args: argparse.Namespace, seed: int) -> tuple[dict[str, Any], list[str]]:
     from netdesigner.analysis.landscape import evaluation_batch, loss_tensor_fn_for
-    from netdesigner.analysis.sharpness import hessian_trace, top_hessian_eigenvalue
+    from netdesigner.analysis.sharpness import sharpness
 
     x, y = evaluation_batch(trainer.splits, "train", args.batch, seed)
-    fn = loss_tensor_fn_for(trainer.objective)
-    eig_tol, trace_tol = 1e-3, 1e-2
-    eigen, iterations = top_hessian_eigenvalue(trainer.module, fn, x, y, iterations=50, tol=eig_tol, seed=seed)
-    trace, samples = hessian_trace(trainer.module, fn, x, y, samples=50, tol=trace_tol, seed=seed)
-    lines = [f"sharpness: top Hessian eigenvalue {eigen:.6g} ({iterations} iterations, tol {eig_tol:g}); "
-             f"trace {trace:.6g} ({samples} samples, tol {trace_tol:g})"]
-    arrays = {"top_eigenvalue": eigen, "eigenvalue_iterations": iterations, "eigenvalue_tol": eig_tol,
-              "hessian_trace": trace, "trace_samples": samples, "trace_tol": trace_tol}
+    arrays = sharpness(trainer.module, loss_tensor_fn_for(trainer.objective), x, y, seed=seed)
+    lines = [f"sharpness: top Hessian eigenvalue {arrays['top_eigenvalue']:.6g} ({arrays['eigenvalue_iterations']} iterations, "
+             f"tol {arrays['eigenvalue_tol']:g}); trace {arrays['hessian_trace']:.6g} ({arrays['trace_samples']} samples, "
+             f"tol {arrays['trace_tol']:g})"]
     return arrays, lines
 
 

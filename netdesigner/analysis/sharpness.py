@@ -111,3 +111,16 @@ def hessian_trace(module: torch.nn.Module, loss_fn_tensor: LossTensorFn, x: Any,
                 break
             mean = new
     return float(mean if mean is not None else 0.0), used
+
+
+EIGEN_TOL, TRACE_TOL, MAX_STEPS = 1e-3, 1e-2, 50  # what the CLI and the window report with
+
+
+def sharpness(module: torch.nn.Module, loss_fn_tensor: LossTensorFn, x: Any, y: Any, *, seed: int = 0) -> dict[str, float]:
+    """Both measures as ``netdesigner landscape --sharpness`` and the landscape tab report them:
+    the top eigenvalue (≤ ``MAX_STEPS`` power iterations, ``EIGEN_TOL``) and the trace
+    (≤ ``MAX_STEPS`` Hutchinson samples, ``TRACE_TOL``), with the steps each took."""
+    eigen, iterations = top_hessian_eigenvalue(module, loss_fn_tensor, x, y, iterations=MAX_STEPS, tol=EIGEN_TOL, seed=seed)
+    trace, samples = hessian_trace(module, loss_fn_tensor, x, y, samples=MAX_STEPS, tol=TRACE_TOL, seed=seed)
+    return {"top_eigenvalue": eigen, "eigenvalue_iterations": iterations, "eigenvalue_tol": EIGEN_TOL,
+            "hessian_trace": trace, "trace_samples": samples, "trace_tol": TRACE_TOL}

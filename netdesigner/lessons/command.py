@@ -28,7 +28,6 @@ def add_lesson_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_lesson(args: argparse.Namespace) -> int:
     from netdesigner.core.errors import DataError, ProjectError
     from netdesigner.core.project import Project
-    from netdesigner.lessons.measures import describe
     from netdesigner.lessons.runner import check_lesson
     from netdesigner.train.events import RunStarted
 
@@ -54,11 +53,7 @@ def run_lesson(args: argparse.Namespace) -> int:
     except DataError as e:
         return _error(str(e), EXIT_USAGE)
     for run in report.runs.values():
-        if run.ok:
-            m = run.measures
-            print(f"  {run.name}: {int(m.epochs_run)} epochs in {m.seconds:.1f} s; {describe(m.values)}")
-        else:
-            print(f"  {run.name}: failed: {run.failure}")
+        print(f"  {run.describe()}")
     results = report.results if not args.variant else [r for r in report.results if not r.problem]
     for result in results:
         print(result.describe())

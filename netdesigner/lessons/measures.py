@@ -173,11 +173,14 @@ def _gradient_measures(history: list[EpochEnd]) -> dict[str, float]:
 
 def describe(values: dict[str, Any]) -> str:
     """A short line of the measures people look at first."""
-    shown = [f"{k} {_number(values[k])}" for k in ("test_accuracy", "test_loss", "test_mse") if k in values]
+    shown = [f"{k} {number(values[k])}" for k in ("test_accuracy", "test_loss", "test_mse") if k in values]
     return ", ".join(shown)
 
 
-def _number(value: float) -> str:
+def number(value: float | None) -> str:
+    """A measure as people read it: 4 digits, "never" for an epoch never reached."""
+    if value is None:
+        return "nothing"
     if math.isinf(value):
         return "never"
     return f"{value:.4g}"

@@ -139,20 +139,20 @@ class LessonPanel(QWidget):
                 claims.append(f"<li><span style='color:{colour}'>{html.escape(result.describe())}</span></li>")
         parts.append(f"<p><a name='results'></a><b>Promised results</b></p><ul>{''.join(claims)}</ul>")
         if self.report is not None:
-            runs = [f"<li>{html.escape(_run_line(run))}</li>" for run in self.report.runs.values()]
+            runs = [f"<li>{html.escape(run.describe())}</li>" for run in self.report.runs.values()]
             parts.append(f"<p><b>Measured</b></p><ul>{''.join(runs)}</ul>")
         self.text.setHtml("".join(parts))
 
     # ---- checking ----------------------------------------------------------------------
     def check(self) -> bool:
         """Trains the variants the claims name, off the GUI thread; False when there is nothing to check."""
-        from netdesigner.lessons.runner import variants_to_train
+        from netdesigner.lessons.runner import planned_epochs, variants_to_train
 
         if self.project is None or self.project.lesson is None or self.worker.running:
             return False
         project = self.project
         names = variants_to_train(project)
-        total = sum(project.variant(n).training.epochs for n in names)
+        total = planned_epochs(project, names)
         self.report = None
         self._clear_curves()
         self._render()
@@ -244,12 +244,3 @@ class LessonPanel(QWidget):
         self.stop_button.setEnabled(running)
         self.variants.setEnabled(has)
         self.open_button.setEnabled(has and not running)
-
-
-def _run_line(run: Any) -> str:
-    if not run.ok:
-        return f"{run.name}: failed: {run.failure}"
-    from netdesigner.lessons.measures import describe
-
-    m = run.measures
-    return f"{run.name}: {int(m.epochs_run)} epochs in {m.seconds:.1f} s; {describe(m.values)}"

@@ -11,26 +11,24 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from netdesigner.analysis.sharpness import EIGEN_TOL, TRACE_TOL
 from netdesigner.core.errors import NetDesignerError
 from netdesigner.ui import theme
 from netdesigner.ui.analysis_worker import AnalysisWorker
 
-EIGEN_TOL, TRACE_TOL, MAX_STEPS = 1e-3, 1e-2, 50
-
 
 def sharpness_of(source: Any, size: int, seed: int) -> dict[str, float]:
-    """(top eigenvalue, its iterations, trace, its samples) of ``source``'s training loss at its
-    snapshot, on ``size`` training samples drawn with ``seed``."""
+    """``analysis.sharpness.sharpness`` of ``source``'s training loss at its snapshot, on
+    ``size`` training samples drawn with ``seed``, plus that sample count."""
     from netdesigner.analysis.landscape import private_copy
-    from netdesigner.analysis.sharpness import hessian_trace, top_hessian_eigenvalue
+    from netdesigner.analysis.sharpness import sharpness
 
     model = private_copy(source.module, source.state, "cpu")
     model.requires_grad_(True)  # the copy is made for evaluation; Hessian-vector products need gradients
     x, y = source.batch("train", size, seed)
-    tensor_fn = source.loss_fn.tensor
-    eigen, steps = top_hessian_eigenvalue(model, tensor_fn, x, y, iterations=MAX_STEPS, tol=EIGEN_TOL, seed=seed)
-    trace, samples = hessian_trace(model, tensor_fn, x, y, samples=MAX_STEPS, tol=TRACE_TOL, seed=seed)
-    return {"eigenvalue": eigen, "iterations": steps, "trace": trace, "samples": samples, "size": len(x)}
+    found = sharpness(model, source.loss_fn.tensor, x, y, seed=seed)
+    return {"eigenvalue": found["top_eigenvalue"], "iterations": found["eigenvalue_iterations"],
+            "trace": found["hessian_trace"], "samples": found["trace_samples"], "size": len(x)}
 
 
 def describe(found: dict[str, float]) -> str:
