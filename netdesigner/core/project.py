@@ -1,8 +1,9 @@
 """A project: one graph plus the data and training settings and the view, saved as ``.ndproj``.
 
-Trained weights live beside the project as ``NAME.safetensors`` (never pickle). Saves are
-atomic: each file is written to a temporary file in the same folder, flushed to disk and
-renamed over the old one, so a crash leaves either the old file or the new one.
+Trained weights live beside the project as ``NAME.<content hash>.safetensors`` (never pickle;
+``core.weights_file``). Saves are atomic: each file is written to a temporary file in the same
+folder, flushed to disk and renamed over the old one, and the weights never over the file the
+project on disk names, so a crash leaves the old project with its weights or the new one with its.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from netdesigner.core.project_format import (
     graph_to_json,
     parse_json,
 )
+from netdesigner.core.weights_file import remove_unnamed_weights, weights_file_name
 
 if TYPE_CHECKING:
     import torch
@@ -177,6 +179,7 @@ class Project:
     lesson: Lesson | None = None  # what an example project teaches and promises (core.lesson)
     weights: dict[str, torch.Tensor] | None = None  # trained state_dict, if any
     path: Path | None = None
+    weights_path: Path | None = field(default=None, compare=False, repr=False)  # the file they were read from or saved to
 
     # ---- files -------------------------------------------------------------------------
     @classmethod
@@ -210,6 +213,7 @@ class Project:
             if path is None:
                 raise r.fail("weights", "a project with weights must be loaded from a file")
             project.weights = _read_weights(path, weights, r)
+            project.weights_path = path.parent / weights["file"]
         return project
 
     def to_json(self) -> dict:
@@ -230,20 +234,24 @@ class Project:
         return doc
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Writes the project (and its weights beside it) atomically, the file it replaces kept
-        as ``NAME.ndproj.bak`` (``core.backup``); returns the path."""
+        """Writes the project and its weights atomically together: the weights to a file named
+        by their content (``core.weights_file``), then the project file naming it, the file it
+        replaces kept as ``NAME.ndproj.bak`` (``core.backup``); returns the path."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ProjectError("the project has no file yet: give a path to save it")
         doc = self.to_json()
-        keep_previous(target, _atomic_write)  # NAME.ndproj.bak (and its weights) before anything changes
-        if self.weights is not None:
-            weights_path = target.with_suffix(".safetensors")
-            blob = _weights_bytes(self.weights)
-            _atomic_write(weights_path, blob)
-            doc["weights"] = {"file": weights_path.name, "sha256": hashlib.sha256(blob).hexdigest()}
+        blob = _weights_bytes(self.weights) if self.weights is not None else None
+        backup = keep_previous(target, _atomic_write)  # NAME.ndproj.bak before anything changes
+        weights_path = None
+        if blob is not None:
+            digest = hashlib.sha256(blob).hexdigest()
+            weights_path = target.with_name(weights_file_name(target.stem, digest))
+            _atomic_write(weights_path, blob)  # a new name: the file the old project names stays
+            doc["weights"] = {"file": weights_path.name, "sha256": digest}
         _atomic_write(target, dumps(doc).encode("utf-8"))
-        self.path = target
+        remove_unnamed_weights(target, *([backup] if backup else []))
+        self.path, self.weights_path = target, weights_path
         return target
 
     # ---- lessons -----------------------------------------------------------------------

@@ -55,7 +55,7 @@ def run_export(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else default_output(args.file, fmt)
     try:
         project = Project.load(args.file)
-        if project.path is not None and output.resolve() == project.path.resolve().with_suffix(".safetensors"):
+        if project.weights_path is not None and output.resolve() == project.weights_path.resolve():
             return _error(f"{output} holds the project's own weights; choose another output file", EXIT_USAGE)
         outcome = export_project(project, fmt, output, opset=args.opset)
     except ProjectError as e:

@@ -94,7 +94,7 @@ def run_train(args: argparse.Namespace) -> int:
             project.save()
         except ProjectError as e:
             return _error(str(e), EXIT_UNREADABLE)
-        saved = str(project.path.with_suffix(".safetensors")) if project.path else None
+        saved = str(project.weights_path) if project.weights_path else None
     if history is not None:
         try:
             history.to_npz(args.layer_history)

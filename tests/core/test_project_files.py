@@ -47,7 +47,7 @@ def test_weights_round_trip_through_safetensors(tmp_path: Path) -> None:
     module = project.compile()
     project.weights = {k: v.clone() for k, v in module.state_dict().items()}
     path = project.save(tmp_path / "small.ndproj")
-    assert (tmp_path / "small.safetensors").exists()
+    assert project.weights_path.parent == tmp_path and project.weights_path.name.startswith("small.")
     loaded = Project.load(path).compile()
     for key, value in module.state_dict().items():
         assert torch.equal(loaded.state_dict()[key], value)
@@ -60,7 +60,7 @@ def test_swapped_weights_file_is_refused(tmp_path: Path) -> None:
     other = small_project()
     other.weights = other.compile().state_dict()
     other.save(tmp_path / "other.ndproj")
-    os.replace(tmp_path / "other.safetensors", tmp_path / "small.safetensors")
+    os.replace(other.weights_path, project.weights_path)
     with pytest.raises(ProjectError, match="other weights"):
         Project.load(path)
 

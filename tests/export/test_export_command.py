@@ -69,15 +69,16 @@ def test_weights_hold_the_trained_state(format: str, trained: Path, tmp_path: Pa
 
 
 def test_default_weights_file_leaves_the_projects_own_weights_alone(trained: Path) -> None:
-    own = trained.with_suffix(".safetensors").read_bytes()
+    own_path = Project.load(trained).weights_path
+    own = own_path.read_bytes()
     assert run_export(_parse(trained, "--format", "safetensors")) == 0
     assert trained.with_name("spirals_mlp.weights.safetensors").exists()
-    assert trained.with_suffix(".safetensors").read_bytes() == own
+    assert own_path.read_bytes() == own
     assert Project.load(trained).weights is not None
 
 
 def test_the_projects_own_weights_file_is_refused_as_output(trained: Path, capsys: pytest.CaptureFixture) -> None:
-    assert run_export(_parse(trained, "--format", "safetensors", "-o", trained.with_suffix(".safetensors"))) == 2
+    assert run_export(_parse(trained, "--format", "safetensors", "-o", Project.load(trained).weights_path)) == 2
     assert "holds the project's own weights" in capsys.readouterr().err
 
 

@@ -65,7 +65,7 @@ def test_train_saves_the_weights_and_prints_json(tmp_path: Path, registry, capsy
     assert registry == [{"name": "moons", "options": {}, "validation_fraction": 0.2, "test_fraction": 0.2, "seed": 0}]
     saved = Project.load(path)
     assert saved.weights is not None and set(saved.weights) == {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}
-    assert report["weights"] == str(path.with_suffix(".safetensors"))
+    assert report["weights"] == str(saved.weights_path) and saved.weights_path.parent == path.parent
 
 
 def test_train_prints_a_line_per_epoch_and_the_test_result(tmp_path: Path, registry, capsys) -> None:
