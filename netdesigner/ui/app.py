@@ -18,6 +18,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
 
     from netdesigner.core.errors import NetDesignerError
     from netdesigner.ui import theme as themes
+    from netdesigner.ui.autosave import offer_recovery
     from netdesigner.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -34,6 +35,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
         window.show()
         window.statusBar().showMessage(f"Opening {file}…")
         QTimer.singleShot(50, lambda: _open_reporting(window, file))  # after the first paint
+        QTimer.singleShot(200, lambda: offer_recovery(window))
         return app.exec()
     if file:
         try:
@@ -43,6 +45,8 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
             window.deleteLater()
             return 2
     window.show()
+    if not screenshot:
+        QTimer.singleShot(200, lambda: offer_recovery(window))
     if screenshot:
         app.processEvents()
         window.view.show_start()

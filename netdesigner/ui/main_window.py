@@ -28,6 +28,7 @@ from netdesigner.core.summary import human
 from netdesigner.core.validation import Severity
 from netdesigner.ui import settings
 from netdesigner.ui.analysis_source import provider_for_window
+from netdesigner.ui.autosave import Autosave
 from netdesigner.ui.canvas.node_item import HEIGHT, WIDTH, NodeItem
 from netdesigner.ui.canvas.scene import GRID, GraphScene
 from netdesigner.ui.canvas.view import GraphView
@@ -117,6 +118,8 @@ class MainWindow(QMainWindow):
         self.view.layer_dropped.connect(self.add_layer_at)
         self.summary.names_selected.connect(self._select_from_summary)
         self.stack.cleanChanged.connect(self._update_title)
+        self.autosave = Autosave(self)
+        self.stack.indexChanged.connect(lambda _index: self.autosave.changed())
         self.setAcceptDrops(True)
         self.resizeDocks([self.docks["Layers"], self.docks["Inspector"]], [220, 300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Summary"]], [250], Qt.Orientation.Vertical)
@@ -160,6 +163,8 @@ class MainWindow(QMainWindow):
         self.code.set_graph(project.graph, project.name)
         self.train_dock.set_project(project, self.stack)
         self.weights_changed = False
+        if hasattr(self, "autosave"):
+            self.autosave.saved()  # the previous document's changes were saved or thrown away
         self.training.project_changed()
         self.lesson.set_project(project)
         self.text_sample.update_applies()
@@ -250,6 +255,7 @@ class MainWindow(QMainWindow):
             return False
         self.stack.setClean()
         self.weights_changed = False
+        self.autosave.saved()
         settings.remember_file(Path(target))
         self.actions.refresh_recent()
         self._update_title()
@@ -267,7 +273,7 @@ class MainWindow(QMainWindow):
                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Yes or not self.training.stop(wait_s=2.0):
                 return False
-        if self.stack.isClean() and not self.weights_changed:
+        if not self.has_unsaved_changes():
             return True
         answer = QMessageBox.question(
             self, "Unsaved changes", f"Save the changes to {self._document_name()}?",
@@ -284,6 +290,8 @@ class MainWindow(QMainWindow):
             self.landscape.shutdown(2.0)
             self.lesson.shutdown(2.0)
             self.text_sample.shutdown(2.0)
+            self.autosave.stop()
+            self.autosave.saved()  # asked about above: nothing is left to recover
             self._drop_scene()
             self.scene = None
             event.accept()
@@ -299,7 +307,18 @@ class MainWindow(QMainWindow):
 
     def mark_weights_changed(self) -> None:
         self.weights_changed = True
+        self.autosave.changed()
         self._update_title()
+
+    def has_unsaved_changes(self) -> bool:
+        return not self.stack.isClean() or self.weights_changed
+
+    def show_recovered(self, project: Project) -> None:
+        """Shows a project restored from a recovery copy: unsaved, its path the person's own file."""
+        self._show_project(project)
+        self.mark_weights_changed()  # nothing of it is in the person's file yet
+        where = f"Save writes it to {project.path}" if project.path else "it has never been saved to a file"
+        self.statusBar().showMessage(f"Restored {project.name!r} from its recovery copy: {where}", 15000)
 
     def set_editing_locked(self, reason: str | None) -> None:
         """While training runs the document refuses edits (``reason`` says why); None unlocks."""

@@ -320,6 +320,7 @@ class TrainingController(QObject):
             project.weights = {k: v.detach().cpu().clone() for k, v in state.items()}
             project.runs.append(run_record(end, self.trainer, self._first_epoch))
             self.window.mark_weights_changed()
+            self.window.autosave.write_now()  # a run's weights are the work most worth keeping
         self.dock.show_confusion(getattr(end, "confusion", None), self._class_names())
         self.window.set_editing_locked(None)
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
