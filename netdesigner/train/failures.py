@@ -46,5 +46,8 @@ def error_failure(error: Exception, device: torch.device, settings: TrainingSett
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
         return RunFailed(f"the {device} ran out of memory in epoch {epoch}: try a smaller batch size "
-                         f"(now {settings.batch_size}) or a smaller model", "oom", epoch, step)
-    return RunFailed(f"training failed in epoch {epoch}, step {step + 1}: {type(error).__name__}: {error}", "error", epoch, step)
+                         f"(now {settings.batch_size}) or a smaller model. The weights are the last good ones.",
+                         "oom", epoch, step)
+    return RunFailed(f"training failed in epoch {epoch}, step {step + 1}: {type(error).__name__}: {error}. "
+                     "The weights are the last good ones; change what the message names and train again.",
+                     "error", epoch, step)

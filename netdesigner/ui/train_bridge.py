@@ -76,7 +76,8 @@ class TrainingBridge(QObject):
     started = Signal(object)  # RunStarted
     batches = Signal(object)  # BatchRun, at most rate_hz times a second
     epoch_ended = Signal(object)  # EpochEnd, every one
-    notice = Signal(str)  # a Notice's or a Checkpoint's message
+    notice = Signal(str)  # a Checkpoint's message: information
+    warning = Signal(str)  # a Notice's message: something that could not be done, the run goes on
     finished = Signal(object)  # RunFinished or RunFailed, once per run
 
     def __init__(self, rate_hz: float = 20.0, parent: QObject | None = None) -> None:
@@ -163,7 +164,7 @@ class TrainingBridge(QObject):
             elif isinstance(event, EpochEnd):
                 self.epoch_ended.emit(event)
             elif isinstance(event, Notice):
-                self.notice.emit(event.message)
+                self.warning.emit(event.message)
             elif isinstance(event, Checkpoint):
                 self.notice.emit(f"Saved the {event.kind} weights of epoch {event.epoch} to {event.path}")
             elif isinstance(event, RunFinished | RunFailed):

@@ -9,6 +9,7 @@ compiled copy, and weights that do not match the drawing would help nobody.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import time
@@ -115,6 +116,7 @@ class TrainingController(QObject):
         self.plots = window.plots
         self.bridge = TrainingBridge(parent=self)
         self.trainer: Any = None
+        self._warnings: list[str] = []  # this run's warnings, said again at its end
         self.module: Any = None
         self._built_for: str | None = None  # what the trainer was made for (graph + settings)
         self._splits_for: str | None = None
@@ -135,6 +137,7 @@ class TrainingController(QObject):
         self.bridge.batches.connect(self._on_batches)
         self.bridge.epoch_ended.connect(self._on_epoch)
         self.bridge.notice.connect(lambda text: self.window.statusBar().showMessage(text, 6000))
+        self.bridge.warning.connect(self._on_warning)
         self.bridge.finished.connect(self._on_finished)
 
     @property
@@ -180,6 +183,7 @@ class TrainingController(QObject):
             self._say(str(e), error=True)
             return
         self._say("")
+        self._warnings: list[str] = []
         self.window.set_editing_locked(LOCK_REASON)
         self.bridge.start(self.trainer)
         self._update_buttons()
@@ -324,14 +328,15 @@ class TrainingController(QObject):
         self.dock.show_confusion(getattr(end, "confusion", None), self._class_names())
         self.window.set_editing_locked(None)
         self.dock.progress.setFormat(self.dock.progress.format().split(" · ETA")[0] + (" · done" if end.ok else " · failed"))
-        self._say(describe_end(end), error=not end.ok)
+        warnings = "".join(f"<br>⚠ {html.escape(w)}" for w in self._warnings)
+        self._say(html.escape(describe_end(end)) + warnings, error=not end.ok)
         self.draw_boundary(force=True)
         self.window.live_budget.end_run()
         self.window.landscape.run_ended()
         if self.trainer is not None:
             self.window.activations.record_epoch(self.trainer.epoch_weights, {}, self.trainer.epoch, force=True)
             self.window.activations.run_ended()
-        self.window.statusBar().showMessage(describe_end(end), 10000)
+        self.window.statusBar().showMessage(" · ".join([describe_end(end), *self._warnings]), 10000)
         self._update_buttons()
         self.run_ended.emit(end)
 
@@ -366,6 +371,13 @@ class TrainingController(QObject):
         has_weights = self.trainer is not None or bool(self.window.project.weights)
         paused = self.trainer is not None and self.running and self.trainer.paused
         self.dock.set_running(self.running, has_weights=has_weights, paused=paused)
+
+    def _on_warning(self, text: str) -> None:
+        """Something the run could not do (a checkpoint the disk refused): said at once in the
+        status bar, and again with the run's end in the Training box, where it is not missed."""
+        self.window.statusBar().showMessage(text, 10000)
+        if text not in self._warnings:
+            self._warnings.append(text)
 
     def _say(self, text: str, error: bool = False) -> None:
         colour = theme.ERROR.name() if error else theme.colours().text.name()
