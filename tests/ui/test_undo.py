@@ -8,8 +8,9 @@ and check that the scene shows exactly the document at every stop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,7 @@ from netdesigner.core.edits import (
 )
 from netdesigner.core.errors import GraphError
 from netdesigner.core.events import Edge
+from netdesigner.core.fragment import copy_fragment, paste_edit, read_fragment
 from netdesigner.core.graph import Graph
 from netdesigner.core.layout import layout_edit
 from netdesigner.core.params import Param, ParamKind
@@ -80,21 +82,75 @@ def assert_shapes_follow(window: MainWindow) -> None:
 
 
 # ---- random edits ----------------------------------------------------------------------
-def valid_value(p: Param) -> st.SearchStrategy:
+class Chooser(Protocol):
+    """Where the random choices come from: hypothesis (which shrinks a failing sequence) or a
+    seeded ``random.Random`` (for sequences far longer than hypothesis draws comfortably)."""
+
+    def pick(self, options: Sequence[Any]) -> Any: ...
+    def integer(self, lo: int, hi: int) -> int: ...
+    def real(self, lo: float, hi: float) -> float: ...
+    def identifier(self) -> str: ...
+    def subset(self, options: Sequence[Any], lo: int, hi: int) -> list[Any]: ...
+
+
+class HypothesisChooser:
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+
+    def pick(self, options: Sequence[Any]) -> Any:
+        return self.data.draw(st.sampled_from(list(options)))
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.data.draw(st.integers(lo, hi))
+
+    def real(self, lo: float, hi: float) -> float:
+        return self.data.draw(st.floats(lo, hi, allow_nan=False))
+
+    def identifier(self) -> str:
+        return self.data.draw(st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True))
+
+    def subset(self, options: Sequence[Any], lo: int, hi: int) -> list[Any]:
+        return self.data.draw(st.lists(st.sampled_from(list(options)), min_size=lo, max_size=hi, unique=True))
+
+
+class RandomChooser:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def pick(self, options: Sequence[Any]) -> Any:
+        return self.rng.choice(list(options))
+
+    def integer(self, lo: int, hi: int) -> int:
+        return self.rng.randint(lo, hi)
+
+    def real(self, lo: float, hi: float) -> float:
+        return self.rng.uniform(lo, hi)
+
+    def identifier(self) -> str:
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        return self.rng.choice(letters) + "".join(self.rng.choice(letters + "0123456789_") for _ in range(self.rng.randint(0, 10)))
+
+    def subset(self, options: Sequence[Any], lo: int, hi: int) -> list[Any]:
+        return self.rng.sample(list(options), self.rng.randint(lo, min(hi, len(options))))
+
+
+def valid_value(c: Chooser, p: Param) -> Any:
     """Values the declaration accepts (kept small: sizes a person would type)."""
     lo = p.minimum if p.minimum is not None else -8
     hi = p.maximum if p.maximum is not None else lo + 64
     if p.kind is ParamKind.INT:
-        return st.integers(int(lo), int(min(hi, lo + 40)))
+        return c.integer(int(lo), int(min(hi, lo + 40)))
     if p.kind is ParamKind.FLOAT:
-        return st.floats(float(lo), float(min(hi, lo + 4)), allow_nan=False)
+        return c.real(float(lo), float(min(hi, lo + 4)))
     if p.kind is ParamKind.BOOL:
-        return st.booleans()
+        return c.pick([False, True])
     if p.kind is ParamKind.CHOICE:
-        return st.sampled_from(p.choices)
+        return c.pick(p.choices)
     assert p.kind is ParamKind.INT_TUPLE
-    items = st.lists(st.integers(int(lo), int(min(hi, lo + 9))), min_size=p.length or 1, max_size=p.length or 4).map(tuple)
-    return st.one_of(items, st.sampled_from(p.keywords)) if p.keywords else items
+    if p.keywords and c.pick([False, True]):
+        return c.pick(p.keywords)
+    length = p.length or c.integer(1, 4)
+    return tuple(c.integer(int(lo), int(min(hi, lo + 9))) for _ in range(length))
 
 
 def invalid_value(p: Param) -> Any:
@@ -103,114 +159,175 @@ def invalid_value(p: Param) -> Any:
     return {ParamKind.BOOL: "yes", ParamKind.CHOICE: "no such choice"}.get(p.kind, object())
 
 
-def draw_node(data: st.DataObject, graph: Graph) -> str:
+def draw_node(c: Chooser, graph: Graph) -> str:
     ids = graph.node_ids()
-    return data.draw(st.sampled_from(ids)) if ids else "n_missing"
+    return c.pick(ids) if ids else "n_missing"
 
 
-def draw_name(data: st.DataObject, graph: Graph, prefix: str) -> str:
-    taken = [n.name for n in graph.nodes()] or ["x"]
-    return data.draw(st.one_of(
-        st.just(graph.unique_name(prefix)),
-        st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True),  # may be a keyword: refused
-        st.sampled_from(taken),  # taken: refused
-        st.sampled_from(["", "9lives", "forward"]),  # invalid or reserved: refused
-    ))
+def draw_name(c: Chooser, graph: Graph, prefix: str) -> str:
+    kind = c.integer(0, 3)
+    if kind == 0:
+        return graph.unique_name(prefix)
+    if kind == 1:
+        return c.identifier()  # may be a keyword or taken: refused
+    if kind == 2:
+        return c.pick([n.name for n in graph.nodes()] or ["x"])  # taken: refused
+    return c.pick(["", "9lives", "forward"])  # invalid or reserved: refused
 
 
-def draw_position(data: st.DataObject) -> tuple[float, float]:
-    coordinate = st.integers(-4000, 4000).map(lambda v: v / 4)
-    return data.draw(st.tuples(coordinate, coordinate))
+def draw_position(c: Chooser) -> tuple[float, float]:
+    return (c.integer(-4000, 4000) / 4, c.integer(-4000, 4000) / 4)
 
 
-def edit_add(data: st.DataObject, graph: Graph) -> Edit:
-    t = layer_type(data.draw(st.sampled_from(TYPE_NAMES)))
+def edit_add(c: Chooser, graph: Graph) -> Edit:
+    t = layer_type(c.pick(TYPE_NAMES))
     params = {}
-    if t.params and data.draw(st.booleans()):
-        p = data.draw(st.sampled_from(t.params))
-        params[p.name] = data.draw(valid_value(p))
-    node_id = data.draw(st.sampled_from([graph.new_id(), graph.new_id(), *graph.node_ids()[:1]]))
-    index = data.draw(st.none() | st.integers(0, len(graph)))
-    return AddNode(node_id, t.name, draw_name(data, graph, t.prefix), params, draw_position(data), index)
+    if t.params and c.pick([False, True]):
+        p = c.pick(t.params)
+        params[p.name] = valid_value(c, p)
+    node_id = c.pick([graph.new_id(), graph.new_id(), *graph.node_ids()[:1]])
+    index = c.pick([None, c.integer(0, len(graph))])
+    return AddNode(node_id, t.name, draw_name(c, graph, t.prefix), params, draw_position(c), index)
 
 
-def edit_remove(data: st.DataObject, graph: Graph) -> Edit:
-    return RemoveNode(draw_node(data, graph))
+def edit_remove(c: Chooser, graph: Graph) -> Edit:
+    return RemoveNode(draw_node(c, graph))
 
 
-def edit_connect(data: st.DataObject, graph: Graph) -> Edit:
-    src, dst = draw_node(data, graph), draw_node(data, graph)
+def edit_connect(c: Chooser, graph: Graph) -> Edit:
+    src, dst = draw_node(c, graph), draw_node(c, graph)
     if src not in graph or dst not in graph:
         return Connect(Edge(src, dst))
-    src_port = data.draw(st.integers(0, graph.node(src).output_count()))  # the last one is refused
+    src_port = c.integer(0, graph.node(src).output_count())  # the last one is refused
     t = graph.node(dst).layer_type
     taken = {e.dst_port for e in graph.in_edges(dst)}
     if t.variadic:
         free = [max(taken, default=-1) + 1]
     else:
         free = [p for p in range(len(t.inputs)) if p not in taken] or [0]
-    dst_port = data.draw(st.sampled_from(free) | st.integers(0, len(t.inputs) + 1))
+    dst_port = c.pick(free) if c.pick([False, True]) else c.integer(0, len(t.inputs) + 1)
     return Connect(Edge(src, dst, src_port, dst_port))
 
 
-def edit_disconnect(data: st.DataObject, graph: Graph) -> Edit:
+def edit_disconnect(c: Chooser, graph: Graph) -> Edit:
     edges = graph.edges()
-    edge = data.draw(st.sampled_from(edges)) if edges else Edge("n1", "n2")
-    if data.draw(st.integers(0, 9)) == 0:
+    edge = c.pick(edges) if edges else Edge("n1", "n2")
+    if c.integer(0, 9) == 0:
         edge = Edge(edge.src, edge.dst, edge.src_port, edge.dst_port + 7)  # no such wire: refused
     return Disconnect(edge)
 
 
-def edit_set_param(data: st.DataObject, graph: Graph) -> Edit:
+def edit_set_param(c: Chooser, graph: Graph) -> Edit:
     with_params = [n.id for n in graph.nodes() if n.layer_type.params]
     if not with_params:
-        return SetParam(draw_node(data, graph), "nope", 1)
-    node = graph.node(data.draw(st.sampled_from(with_params)))
-    p = data.draw(st.sampled_from(node.layer_type.params))
-    kind = data.draw(st.integers(0, 9))
+        return SetParam(draw_node(c, graph), "nope", 1)
+    node = graph.node(c.pick(with_params))
+    p = c.pick(node.layer_type.params)
+    kind = c.integer(0, 9)
     if kind == 0:
         return SetParam(node.id, p.name, invalid_value(p))
     if kind == 1:
         return SetParam(node.id, "no_such_param", 1)
-    return SetParam(node.id, p.name, data.draw(valid_value(p)))
+    return SetParam(node.id, p.name, valid_value(c, p))
 
 
-def edit_rename(data: st.DataObject, graph: Graph) -> Edit:
-    node_id = draw_node(data, graph)
+def edit_rename(c: Chooser, graph: Graph) -> Edit:
+    node_id = draw_node(c, graph)
     prefix = graph.node(node_id).layer_type.prefix if node_id in graph else "x"
-    return Rename(node_id, draw_name(data, graph, prefix))
+    return Rename(node_id, draw_name(c, graph, prefix))
 
 
-def edit_move(data: st.DataObject, graph: Graph) -> Edit:
-    return Move(draw_node(data, graph), draw_position(data))
+def edit_move(c: Chooser, graph: Graph) -> Edit:
+    return Move(draw_node(c, graph), draw_position(c))
 
 
-def edit_layout(data: st.DataObject, graph: Graph) -> Edit:
+def edit_layout(c: Chooser, graph: Graph) -> Edit:
     return layout_edit(graph)
 
 
-SIMPLE: dict[str, Callable[[st.DataObject, Graph], Edit]] = {
+def edit_paste(c: Chooser, graph: Graph) -> Edit:
+    """Copy some nodes (with the wires among them) and paste them, as Ctrl+C, Ctrl+V does."""
+    ids = graph.node_ids()
+    chosen = c.subset(ids, 1, 5) if ids else []
+    piece = read_fragment(copy_fragment(graph, chosen))
+    return paste_edit(graph, piece, draw_position(c))[0]
+
+
+SIMPLE: dict[str, Callable[[Chooser, Graph], Edit]] = {
     "add": edit_add, "remove": edit_remove, "connect": edit_connect, "disconnect": edit_disconnect,
     "set_param": edit_set_param, "rename": edit_rename, "move": edit_move, "layout": edit_layout,
+    "paste": edit_paste,
 }
 
 
-def edit_group(data: st.DataObject, graph: Graph) -> Edit:
+def edit_group(c: Chooser, graph: Graph) -> Edit:
     """A multi-delete, a multi-move, or a mix drawn against the state before the group (so a
     later part may be refused after earlier parts applied: the group must roll them back)."""
     ids = graph.node_ids() or ["n_missing"]
-    kind = data.draw(st.sampled_from(["delete", "move", "mix"]))
+    kind = c.pick(["delete", "move", "mix"])
     if kind == "delete":
-        chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=6, unique=True))
-        return Group(tuple(RemoveNode(n) for n in chosen))
+        return Group(tuple(RemoveNode(n) for n in c.subset(ids, 1, 6)))
     if kind == "move":
-        chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=6, unique=True))
-        return Group(tuple(Move(n, draw_position(data)) for n in chosen))
-    kinds = data.draw(st.lists(st.sampled_from(sorted(SIMPLE)), min_size=2, max_size=4))
-    return Group(tuple(SIMPLE[k](data, graph) for k in kinds))
+        return Group(tuple(Move(n, draw_position(c)) for n in c.subset(ids, 1, 6)))
+    kinds = [c.pick(sorted(SIMPLE)) for _ in range(c.integer(2, 4))]
+    return Group(tuple(SIMPLE[k](c, graph) for k in kinds))
 
 
 EDITS = {**SIMPLE, "group": edit_group}
+
+
+class History:
+    """Edits pushed through the window's stack with undo and redo interleaved, remembering the
+    document at every stack index, each step checked against what it should have done."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window, self.stack, self.graph = window, window.stack, window.project.graph
+        self.states = [snapshot(self.graph)]  # states[i]: the document at stack index i
+        self.pushed = 0
+
+    def step(self, c: Chooser, action: str) -> str:
+        stack, graph = self.stack, self.graph
+        if action in ("undo", "redo"):
+            if action == "undo" and stack.canUndo():
+                stack.undo()
+            elif action == "redo" and stack.canRedo():
+                stack.redo()
+            assert_same_document(graph, self.states[stack.index()])
+            return action
+        edit = EDITS[action](c, graph)
+        before, count = snapshot(graph), stack.count()
+        try:
+            push_edit(stack, graph, edit, action)
+        except GraphError:  # refused: nothing pushed, nothing changed
+            assert stack.count() == count
+            assert_same_document(graph, before)
+            return f"{action} refused"
+        del self.states[stack.index():]  # pushing after an undo drops what could be redone
+        self.states.append(snapshot(graph))
+        assert stack.index() == stack.count() == len(self.states) - 1
+        self.pushed += 1
+        return f"{action} pushed"
+
+    def unwind_and_replay(self) -> None:
+        """Redo to the end, undo to the start checking every stop, redo to the end again."""
+        stack, graph, states, window = self.stack, self.graph, self.states, self.window
+        while stack.canRedo():
+            stack.redo()
+        assert stack.index() == len(states) - 1
+        assert_same_document(graph, states[-1])
+        while stack.canUndo():  # every stop on the way down is the document as it was
+            stack.undo()
+            assert_same_document(graph, states[stack.index()])
+        assert_same_document(graph, states[0])
+        assert_scene_shows_document(window)
+        assert_shapes_follow(window)
+        assert stack.isClean()
+        while stack.canRedo():
+            stack.redo()
+            assert_same_document(graph, states[stack.index()])
+        assert_same_document(graph, states[-1])
+        assert_scene_shows_document(window)
+        assert_shapes_follow(window)
 
 
 @settings(
@@ -220,51 +337,34 @@ EDITS = {**SIMPLE, "group": edit_group}
 @given(project=st.sampled_from(["lenet5", "resnet18"]), data=st.data())
 def test_any_edits_undo_to_the_original_and_redo_to_the_edited(window: MainWindow, project: str, data: st.DataObject) -> None:
     window.open_file(PROJECTS / f"{project}.ndproj")  # a fresh document and an empty stack per example
-    stack, graph = window.stack, window.project.graph
-    states = [snapshot(graph)]  # states[i]: the document at stack index i
+    c, history = HypothesisChooser(data), History(window)
     for step in range(data.draw(st.integers(1, 25), label="steps")):
-        action = data.draw(st.sampled_from([*EDITS, "undo", "redo"]), label="action")
-        if action in ("undo", "redo"):
-            if action == "undo" and stack.canUndo():
-                stack.undo()
-            elif action == "redo" and stack.canRedo():
-                stack.redo()
-            assert_same_document(graph, states[stack.index()])
-            continue
-        edit = EDITS[action](data, graph)
-        before, count = snapshot(graph), stack.count()
-        try:
-            push_edit(stack, graph, edit, action)
-        except GraphError:  # refused: nothing pushed, nothing changed
-            event(f"{action} refused")
-            assert stack.count() == count
-            assert_same_document(graph, before)
-        else:
-            event(f"{action} pushed")
-            del states[stack.index():]  # pushing after an undo drops what could be redone
-            states.append(snapshot(graph))
-            assert stack.index() == stack.count() == len(states) - 1
+        event(history.step(c, data.draw(st.sampled_from([*EDITS, "undo", "redo"]), label="action")))
         assert_scene_shows_document(window)
         if step % 4 == 3:  # now and then the scene's deferred shape refresh runs, as in the window
             QApplication.processEvents()
+    history.unwind_and_replay()
 
-    while stack.canRedo():
-        stack.redo()
-    assert stack.index() == len(states) - 1
-    assert_same_document(graph, states[-1])
-    while stack.canUndo():  # every stop on the way down is the document as it was
-        stack.undo()
-        assert_same_document(graph, states[stack.index()])
-    assert_same_document(graph, states[0])
-    assert_scene_shows_document(window)
-    assert_shapes_follow(window)
-    assert stack.isClean()
-    while stack.canRedo():
-        stack.redo()
-        assert_same_document(graph, states[stack.index()])
-    assert_same_document(graph, states[-1])
-    assert_scene_shows_document(window)
-    assert_shapes_follow(window)
+
+def test_a_thousand_random_edits_of_every_kind_undo_and_redo_exactly(window: MainWindow) -> None:
+    """Issue 9: 1,000 edits (adds, removes, wires, parameters, names, moves, auto-layout,
+    paste, groups) with undo and redo among them, then all undone and all redone."""
+    window.open_file(PROJECTS / "lenet5.ndproj")
+    c, history = RandomChooser(seed=9), History(window)
+    actions = [*EDITS] * 2 + ["undo", "redo"]  # edits twice as often as each of undo and redo
+    outcomes: dict[str, int] = {}
+    for step in range(1000):
+        outcome = history.step(c, c.pick(actions))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if step % 50 == 49:
+            assert_scene_shows_document(window)
+            QApplication.processEvents()
+    assert sum(outcomes.values()) == 1000
+    for kind in EDITS:  # every kind of edit was really applied, not only refused
+        assert outcomes.get(f"{kind} pushed", 0) > 0, outcomes
+    assert window.stack.count() >= 200
+    print(f"1,000 steps: {window.stack.count()} edits on the stack; {dict(sorted(outcomes.items()))}")
+    history.unwind_and_replay()
 
 
 # ---- a session with the mouse ------------------------------------------------------------
