@@ -19,6 +19,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     from netdesigner.core.errors import NetDesignerError
     from netdesigner.ui import theme as themes
     from netdesigner.ui.autosave import offer_recovery
+    from netdesigner.ui.error_hook import ErrorHook
     from netdesigner.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -27,6 +28,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     app.setWindowIcon(themes.app_icon())
     themes.apply_scheme(theme)
     window = MainWindow()
+    ErrorHook(window).install()  # from here on an error nobody caught is a dialog and a log line
     if not screenshot:
         window.restore_layout()  # a screenshot shows the default layout, whatever the person did
     if file and not screenshot:
