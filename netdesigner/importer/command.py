@@ -25,8 +25,11 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def add_import_torch_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("import-torch", help="turn a PyTorch nn.Module class into a project "
-                                                        "(runs the Python file)")
+    parser = subparsers.add_parser(
+        "import-torch", help="turn a PyTorch nn.Module class into a project (runs the Python file)",
+        description="Imports FILE.py and builds ClassName() to trace it. This RUNS THE PYTHON FILE as code, "
+                    "with your permissions, as 'python FILE.py' would: use it only on code you trust. "
+                    "Project, weights, data and ONNX files are never run; this command is the one exception.")
     parser.add_argument("spec", metavar="FILE.py:ClassName", help="the module class, built without arguments")
     parser.add_argument("--input-shape", action="append", required=True, metavar="C,H,W",
                         help="the shape of one sample, without the batch (repeat for several inputs)")

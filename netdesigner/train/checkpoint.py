@@ -105,10 +105,19 @@ def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
 
 
 def load_optimizer_state(path: str | os.PathLike) -> dict[str, Any]:
-    """An optimizer state for ``optimizer.load_state_dict``; refuses anything but plain data."""
+    """An optimizer state for ``optimizer.load_state_dict``; a file holding anything but plain
+    data (a pickled object would run code) is refused with a ``TrainingError``."""
+    import pickle
+
     import torch
 
-    return torch.load(str(path), map_location="cpu", weights_only=True)
+    from netdesigner.core.errors import TrainingError
+
+    try:
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise TrainingError(f"{path}: refused: not a plain optimizer state ({first})") from None
 
 
 def atomic_write(path: Path, data: bytes) -> None:
