@@ -203,12 +203,14 @@ class MainWindow(QMainWindow):
         from netdesigner.importer.onnx_import import project_from_onnx
 
         project, notes = project_from_onnx(path)
+        self.show_imported(project, Path(path).name, notes)
+
+    def show_imported(self, project: Project, source: str, notes: list[str]) -> None:
+        """Shows an imported model as a new, unsaved project with its weights."""
         self._show_project(project)
-        self.weights_changed = True  # not saved anywhere yet
-        self._update_title()
+        self.mark_weights_changed()  # not saved anywhere yet
         layers = sum(1 for n in project.graph.nodes() if n.type not in ("Input", "Output"))
-        self.statusBar().showMessage(f"Imported {Path(path).name}: {layers} layers with their weights. "
-                                     + " ".join(notes), 15000)
+        self.statusBar().showMessage(f"Imported {source}: {layers} layers with their weights. " + " ".join(notes), 15000)
 
     def open_variant(self, name: str) -> None:
         """Opens the lesson's variant ``name`` as a new, unsaved document (asking first when

@@ -70,6 +70,12 @@ def _export(window: MainWindow) -> None:
     window.export_dialog.exec()
 
 
+def _import_torch(window: MainWindow) -> None:
+    from netdesigner.ui.torch_import_dialog import import_torch_module
+
+    import_torch_module(window)
+
+
 def build_menus(window: MainWindow) -> WindowActions:
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
@@ -92,6 +98,7 @@ def build_menus(window: MainWindow) -> WindowActions:
     add(file, "save", "&Save", window.save, Key.Save)
     add(file, "save_as", "Save &As…", window.save_as, Key.SaveAs)
     add(file, "export", "&Export…", lambda: _export(window), "Ctrl+E")
+    add(file, "import_torch", "&Import PyTorch module…", lambda: _import_torch(window))
     file.addSeparator()
     add(file, "close", "&Close", window.new_project, Key.Close)
     add(file, "quit", "&Quit", window.close, Key.Quit)
