@@ -18,16 +18,16 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from netdesigner.bench_graphs import chain_graph, resnet18_graph
 from netdesigner.core.graph import Graph
+from netdesigner.shipped_folders import projects_folder
 
 TARGET_INCREMENTAL_MS = 20.0  # for ResNet-18 on the project's 2-core machine
 TARGET_COMPILE_MS = 200.0
 
 
-PROJECTS = Path(__file__).resolve().parent.parent / "projects"
+PROJECTS = projects_folder()  # the example projects, wherever this installation has them
 
 def _median_ms(fn: Callable[[], object], repeat: int) -> float:
     times = []

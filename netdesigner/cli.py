@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Design, train and ship neural networks visually. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"netdesigner {__version__}")
+    parser.add_argument("--versions", action=_PrintVersions,
+                        help="print the versions of NetDesigner, Python, PySide6, torch, onnx and onnxruntime "
+                             "(for bug reports; the same as Help > About) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="open the window (optionally on a project)")
@@ -79,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
                             "train: the trainer against a hand-written loop; analysis: the loss landscape, live views, "
                             "ONNX export, import and onnxruntime; default all")
     return parser
+
+
+class _PrintVersions(argparse.Action):
+    """``--versions``: like ``--version``, it answers and exits before any command is parsed."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from netdesigner.versions import version_report
+
+        print(version_report())
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netdesigner.shipped_folders import projects_folder
+
 # The ideas of the deep-learning canon (DESIGN.md) in the order the gallery lists them.
 CANON = ("Universal approximation", "Representation learning", "Backpropagation", "SGD and variants",
          "Regularisation", "CNNs", "RNNs", "Autoencoders", "Optimisation landscapes",
@@ -23,8 +25,9 @@ class Example:
 
 
 def examples_folder() -> Path:
-    """``projects/`` beside the package (a source checkout or an editable install)."""
-    return Path(__file__).resolve().parent.parent / "projects"
+    """``projects/`` as this installation ships it: in the package (a wheel, the bundle) or
+    beside it (a source checkout, an editable install); see ``shipped_folders``."""
+    return projects_folder()
 
 
 def list_examples(folder: Path | None = None) -> list[Example]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
+from netdesigner.shipped_folders import projects_folder
+
+PROJECTS = projects_folder()  # the example projects, wherever this installation has them
 
 
 def measure_landscape(example: str, batch: int, grid: int = 41, device: str = "cpu") -> dict[str, Any]:

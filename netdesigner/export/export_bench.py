@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
+from netdesigner.shipped_folders import projects_folder
+
+PROJECTS = projects_folder()  # the example projects, wherever this installation has them
 MODELS = ("digits_cnn", "resnet18")
 BATCHES = (1, 64)
 

@@ -25,6 +25,7 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("NetDesigner")
     app.setOrganizationName("NetDesigner")
+    app.setDesktopFileName("io.github.netdesigner.NetDesigner")  # packaging/: Wayland ties the window to its menu entry
     app.setWindowIcon(themes.app_icon())
     themes.apply_scheme(theme)
     window = MainWindow()

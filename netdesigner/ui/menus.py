@@ -70,6 +70,13 @@ def _export(window: MainWindow) -> None:
     window.export_dialog.exec()
 
 
+def _about(window: MainWindow) -> None:
+    """Help > About: the versions for a bug report; it does not block the window."""
+    from netdesigner.ui.about_dialog import show_about
+
+    show_about(window)
+
+
 def _import_torch(window: MainWindow) -> None:
     from netdesigner.ui.torch_import_dialog import import_torch_module
 
@@ -144,6 +151,10 @@ def build_menus(window: MainWindow) -> WindowActions:
     add(train, "landscape", "Loss &landscape", lambda: _show_landscape(window), "Ctrl+Shift+L")
     train.addSeparator()
     add(train, "train_reset", "&Reset weights", window.training.reset_weights)
+
+    help_menu = bar.addMenu("&Help")
+    about = add(help_menu, "about", "&About NetDesigner", lambda: _about(window))
+    about.setMenuRole(QAction.MenuRole.AboutRole)  # macOS moves it to the application menu
 
     result = WindowActions(window, recent, actions)
     result.refresh_recent()

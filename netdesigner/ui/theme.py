@@ -7,12 +7,12 @@ it follows the system's light or dark mode (and ``--theme``) without settings of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from netdesigner.core.layer_type import Category
+from netdesigner.shipped_folders import resources_folder
 
 CATEGORY_COLOURS: dict[Category, str] = {
     Category.IO: "#5b6b7f",
@@ -64,7 +64,7 @@ def colours() -> Colours:
     return DARK if QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
 
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_folder()  # in the package (a wheel, the bundle) or beside it (a checkout)
 
 
 def app_icon() -> QIcon:

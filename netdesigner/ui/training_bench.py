@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
+from netdesigner.shipped_folders import projects_folder
+
+PROJECTS = projects_folder()  # the example projects, wherever this installation has them
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -38,7 +38,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PROJECTS = Path(__file__).resolve().parents[2] / "projects"
+from netdesigner.shipped_folders import projects_folder
+
+PROJECTS = projects_folder()  # the example projects, wherever this installation has them
 WINDOW_SIZE = (1280, 820)
 
 TARGET_OPEN_MS = 1000.0  # ResNet-18, open + first paint

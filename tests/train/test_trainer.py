@@ -248,3 +248,14 @@ def test_a_snapshot_taken_during_the_run_is_a_cpu_copy_between_steps(moons) -> N
     copy, live_then = taken[0]
     assert all(torch.equal(copy[k], live_then[k]) and copy[k].device.type == "cpu" for k in copy)
     assert not torch.equal(copy["fc1.weight"], module.fc1.weight)  # later steps did not touch the copy
+
+
+def test_layer_gradient_norms_are_the_norm_of_all_the_layers_gradients(moons) -> None:
+    module, graph = mlp()
+    trainer = Trainer(module, moons, settings(epochs=1, batch_size=32), graph=graph)
+    module(moons.train.x[:16]).square().sum().backward()
+    names, values = trainer._grad_norms()
+    expected = {name: torch.sqrt(sum(p.grad.square().sum() for p in child.parameters())).item()
+                for name, child in module.named_children() if any(p.grad is not None for p in child.parameters())}
+    assert names == list(expected) == ["fc1", "fc2"]
+    assert [v.item() for v in values] == pytest.approx(list(expected.values()), rel=1e-5)
