@@ -67,10 +67,12 @@ def load_npz(o: dict[str, Any]) -> Samples:
 
 
 def _array(archive: Any, path: Path, keys: tuple[str, ...]) -> np.ndarray:
+    import numpy as np
+
     for key in keys:
         if key in archive.files:
             try:
-                return archive[key]
+                array = archive[key]
             except ValueError as e:
                 if "pickle" in str(e):
                     raise DataError(
@@ -80,6 +82,9 @@ def _array(archive: Any, path: Path, keys: tuple[str, ...]) -> np.ndarray:
                 raise DataError(f"{path}: array {key!r} cannot be read ({_reason(e)})") from None
             except _READ_ERRORS as e:
                 raise DataError(f"{path}: array {key!r} cannot be read ({_reason(e)})") from None
+            if not isinstance(array, np.ndarray):  # a member without the .npy header comes back as its bytes
+                raise DataError(f"{path}: {key!r} in the archive is not a NumPy array (no .npy header)")
+            return array
     found = ", ".join(repr(f) for f in archive.files) or "none"
     raise DataError(f"{path}: has no array {keys[0]!r} (its arrays: {found}); save it with np.savez(path, X=…, y=…)")
 
