@@ -5,9 +5,13 @@ error type and words."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_AFTER_S = 600.0  # a save takes seconds: a temporary file this old was left by a killed one
 
 
 class AtomicWriteError(OSError):
@@ -48,3 +52,24 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def remove_stale_temporaries(path: Path, older_than_s: float = STALE_AFTER_S) -> list[Path]:
+    """Deletes the temporary files ``write_atomically(path, …)`` left behind when a process was
+    killed mid-write (``.NAME.*.tmp`` beside ``path``) and that are older than ``older_than_s``
+    (a younger one may be another process's save in progress); returns them."""
+    path = Path(path)
+    removed = []
+    now = time.time()
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return []
+    for candidate in candidates:
+        try:
+            if now - candidate.stat().st_mtime > older_than_s:
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            pass
+    return removed

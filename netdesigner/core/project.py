@@ -15,8 +15,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from netdesigner.core.atomic_file import AtomicWriteError, write_atomically
-from netdesigner.core.backup import keep_previous
+from netdesigner.core.atomic_file import (
+    AtomicWriteError,
+    remove_stale_temporaries,
+    write_atomically,
+)
+from netdesigner.core.backup import backup_path, keep_previous
 from netdesigner.core.errors import ProjectError
 from netdesigner.core.graph import Graph
 from netdesigner.core.lesson import Lesson, lesson_from_json, lesson_to_json
@@ -251,6 +255,9 @@ class Project:
             doc["weights"] = {"file": weights_path.name, "sha256": digest}
         _atomic_write(target, dumps(doc).encode("utf-8"))
         remove_unnamed_weights(target, *([backup] if backup else []))
+        for written in (target, backup_path(target), weights_path):
+            if written is not None:
+                remove_stale_temporaries(written)  # what a save killed mid-write left
         self.path, self.weights_path = target, weights_path
         return target
 

@@ -85,3 +85,21 @@ def test_weights_files_of_other_projects_and_the_persons_own_are_left_alone(tmp_
     for fill in (1.0, 2.0, 3.0):
         _project(4, fill).save(path)
     assert mine.read_bytes() == b"not ours" and other.read_bytes() == b"not ours"
+
+
+def test_temporary_files_a_killed_save_left_are_removed_once_stale(tmp_path):
+    import os
+    import time
+
+    path = tmp_path / "model.ndproj"
+    _project(4, 1.0).save(path)
+    stale = tmp_path / ".model.ndproj.abc123.tmp"
+    fresh = tmp_path / ".model.ndproj.def456.tmp"  # perhaps another process's save in progress
+    other = tmp_path / ".notes.txt.abc123.tmp"
+    for f in (stale, fresh, other):
+        f.write_bytes(b"half a file")
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    _project(4, 2.0).save(path)
+    assert not stale.exists() and fresh.exists() and other.exists()
