@@ -282,7 +282,7 @@ class Graph:
             self._nodes = dict(items)
         self._by_name[name] = node_id
         self._nx.add_node(node_id)
-        match = re.fullmatch(r"n(\d+)", node_id)
+        match = re.fullmatch(r"n([0-9]{1,18})", node_id)  # ASCII digits only, and few: an id from a file may be anything
         if match:
             self._next_id = max(self._next_id, int(match.group(1)) + 1)
         self._emit(NodeAdded(node_id))

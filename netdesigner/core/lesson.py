@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netdesigner.core.graph import Graph
-from netdesigner.core.project_format import _Reader, graph_from_json, graph_to_json
+from netdesigner.core.project_format import _Reader, _short, graph_from_json, graph_to_json
 
 COMPARISONS = ("at_least", "at_most")
 
@@ -159,18 +159,28 @@ def _claim(obj: Any, where: str, r: _Reader) -> Claim:
         raise r.fail(where, "a claim needs either a value or a variant to compare with ('than'), not both")
     reach = r.get(obj, "reach", (dict, type(None)), where, default=None)
     if reach is not None:
-        reach = (r.get(reach, "metric", str, f"{where}.reach"), float(r.get(reach, "value", (int, float), f"{where}.reach")))
+        reach = (r.get(reach, "metric", str, f"{where}.reach"),
+                 _real(r.get(reach, "value", (int, float), f"{where}.reach"), f"{where}.reach.value", r))
     metric = r.get(obj, "metric", str, where)
     if (metric == "epochs_to_reach") != (reach is not None):
         raise r.fail(where, "the metric epochs_to_reach needs a 'reach' {metric, value}, and only it takes one")
-    factor = float(r.get(obj, "factor", (int, float), where, default=1.0))
+    factor = _real(r.get(obj, "factor", (int, float), where, default=1.0), f"{where}.factor", r)
     if not (math.isfinite(factor) and factor > 0):
         raise r.fail(f"{where}.factor", f"factor must be a number above 0, got {factor!r}")
     unknown = set(obj) - {"kind", "metric", "variant", "value", "than", "factor", "reach", "text"}
     if unknown:
         raise r.fail(where, f"unknown field {sorted(unknown)[0]!r}")
-    return Claim(kind, metric, r.get(obj, "variant", str, where, default=""), None if value is None else float(value),
+    return Claim(kind, metric, r.get(obj, "variant", str, where, default=""),
+                 None if value is None else _real(value, f"{where}.value", r),
                  than, factor, reach, r.get(obj, "text", str, where, default=""))
+
+
+def _real(value: float, where: str, r: _Reader) -> float:
+    """A JSON number as a float, or one ``ProjectError`` for an integer no float can hold
+    (``float(10**400)`` would raise ``OverflowError``)."""
+    if abs(value) > 1e300:
+        raise r.fail(where, f"{_short(value)} is far too large a number")
+    return float(value)
 
 
 def lesson_to_json(lesson: Lesson) -> dict[str, Any]:

@@ -68,7 +68,13 @@ class Param:
         return what
 
     def _fail(self, value: Any) -> ParamError:
-        return ParamError(f"{self.name} must be {self.describe()}, got {value!r}")
+        return ParamError(f"{self.name} must be {self.describe()}, got {_brief(value)}")
+
+
+def _brief(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a value from a damaged file may be a megabyte of text."""
+    text = repr(value) if not isinstance(value, str) or len(value) <= limit else repr(value[:limit])
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _fmt(number: float) -> str:
@@ -89,6 +95,8 @@ def _coerce_int(param: Param, value: Any) -> int:
 
 def _coerce_float(param: Param, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise param._fail(value)
+    if isinstance(value, int) and abs(value) > 1e300:  # float(10**400) would overflow
         raise param._fail(value)
     if not math.isfinite(value) or not _in_range(param, value):
         raise param._fail(value)
@@ -128,7 +136,7 @@ def _coerce_int_tuple(param: Param, value: Any) -> tuple[int, ...] | str:
             raise param._fail(value)
         items.append(int(item))
     if param.allow_infer and items.count(-1) > 1:
-        raise ParamError(f"{param.name} may infer only one size (one -1), got {value!r}")
+        raise ParamError(f"{param.name} may infer only one size (one -1), got {_brief(value)}")
     return tuple(items)
 
 

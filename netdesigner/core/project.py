@@ -301,7 +301,9 @@ class Project:
         module = compile_graph(self.graph, previous=previous, device=device, class_name=class_name_for(self.name))
         if self.weights:
             state = module.state_dict()
-            fitting = {k: v for k, v in self.weights.items() if k in state and state[k].shape == v.shape}
+            # complex numbers (a damaged or foreign file) would lose their imaginary part: never a fit
+            fitting = {k: v for k, v in self.weights.items()
+                       if k in state and state[k].shape == v.shape and v.is_complex() == state[k].is_complex()}
             module.load_state_dict(fitting, strict=False)
         return module
 

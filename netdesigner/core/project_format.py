@@ -22,6 +22,8 @@ FORMAT = "netdesigner-project"
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
 MAX_NODES = 100_000
+MAX_PROBLEM = 400  # characters of one message's problem text
+MAX_DEPTH = 64  # the deepest nesting a project has is about 8 (a lesson variant's graph's node's params)
 
 
 class _Reader:
@@ -32,6 +34,8 @@ class _Reader:
 
     def fail(self, where: str, problem: str) -> ProjectError:
         at = f" at {where}" if where else ""
+        if len(problem) > MAX_PROBLEM:  # a name or key from the file can be a megabyte long
+            problem = problem[:MAX_PROBLEM // 2] + " … " + problem[-MAX_PROBLEM // 4:]
         return ProjectError(f"{self.source}{at}: {problem}")
 
     def get(self, obj: dict, key: str, kind: type | tuple[type, ...], where: str, default: Any = ...) -> Any:
@@ -58,16 +62,35 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _quoted(text: str) -> str:
+    """A name from the file as a message quotes it, cut short."""
+    return repr(text) if len(text) <= 60 else repr(text[:57]) + "…"
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _finite_float(text: str) -> float:
+    """``1e400`` is valid JSON but reads as infinity, which a saved copy could only write as
+    ``Infinity``: not JSON, and refused when read back."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large for a number NetDesigner can keep")
+    return value
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        raise ValueError(f"the key {dup!r} appears twice in one object")
-    return dict(pairs)
+    """The object, or a ``ValueError`` naming a key it has twice (found in one pass: counting
+    each key took minutes on a 1 MB object whose last key repeats its first)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {_quoted(key)} appears twice in one object")
+            seen.add(key)
+    return found
 
 
 def parse_json(data: bytes, source: str) -> dict:
@@ -78,12 +101,13 @@ def parse_json(data: bytes, source: str) -> dict:
     except UnicodeDecodeError as e:
         raise ProjectError(f"{source}: not a NetDesigner project (not UTF-8 text; byte {e.start} is {data[e.start]:#04x})") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as e:
         hint = " (the file seems cut short)" if e.pos >= len(text.rstrip()) else ""
         raise ProjectError(f"{source}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}{hint}") from None
     except (ValueError, RecursionError) as e:
         raise ProjectError(f"{source}: not a usable project: {e if isinstance(e, ValueError) else 'nested too deeply'}") from None
+    _check_plain(doc, source)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ProjectError(f"{source}: not a NetDesigner project (no \"format\": \"{FORMAT}\" field)")
     version = doc.get("version")
@@ -94,6 +118,32 @@ def parse_json(data: bytes, source: str) -> dict:
     if version < 1:
         raise ProjectError(f"{source}: unknown format version {version}")
     return doc
+
+
+def _check_plain(doc: Any, source: str) -> None:
+    """Refuses what JSON allows but a project can never hold: nesting deeper than
+    ``MAX_DEPTH`` (saving it again would exhaust the stack) and texts with lone surrogates
+    (``"\\ud800"``: valid JSON, but no UTF-8 file can hold them, so the project could not be saved)."""
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ProjectError(f"{source}: not a usable project: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            texts: Any = value.keys()
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            texts = ()
+            stack.extend((v, depth + 1) for v in value)
+        else:
+            texts = (value,)
+        for text in texts:
+            if isinstance(text, str) and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    raise ProjectError(f"{source}: not a usable project: the text {_short(text[:40])} holds "
+                                       f"{text[e.start]!r}, half of a character (a lone surrogate), which no file can hold") from None
 
 
 def graph_from_json(obj: Any, source: str) -> Graph:
@@ -115,13 +165,13 @@ def graph_from_json(obj: Any, source: str) -> Graph:
         node_id = r.get(raw, "id", str, where, default=None) or graph.new_id()
         params = r.get(raw, "params", dict, where, default={})
         position = r.get(raw, "position", list, where, default=[0, 0])
-        if len(position) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) < 1e9 for v in position):
+        if len(position) != 2 or not all(_is_coordinate(v) for v in position):
             raise r.fail(f"{where}.position", f"expected two numbers, found {_short(position)}")
         try:
             layer_type(type_name)
             graph.apply(AddNode(node_id, type_name, name, params, (position[0], position[1])))
         except GraphError as e:
-            raise r.fail(where, f"node {name!r}: {e}") from None
+            raise r.fail(where, f"node {_quoted(name)}: {e}") from None
     for i, raw in enumerate(edges):
         where = f"graph.edges[{i}]"
         if not isinstance(raw, dict):
@@ -135,13 +185,19 @@ def graph_from_json(obj: Any, source: str) -> Graph:
     return graph
 
 
+def _is_coordinate(value: Any) -> bool:
+    """A number a canvas position can be. Only ``abs`` and a comparison, which are exact for any
+    integer and false for NaN and infinity: ``math.isfinite(10**400)`` would overflow."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e9
+
+
 def _port(r: _Reader, text: str, graph: Graph, where: str) -> tuple[str, int]:
     """``"conv1"`` or ``"split1:1"`` → (node id, port)."""
     name, _, port = text.partition(":")
     if not graph.has_name(name):
-        raise r.fail(where, f"no node named {name!r}")
-    if port and not (port.isdigit() and len(port) <= 3):
-        raise r.fail(where, f"port {port!r} is not a small number")
+        raise r.fail(where, f"no node named {_quoted(name)}")
+    if port and not (port.isascii() and port.isdigit() and len(port) <= 3):  # not "²", which isdigit() allows
+        raise r.fail(where, f"port {_quoted(port)} is not a small number")
     return graph.find(name).id, int(port or 0)
 
 

@@ -30,7 +30,7 @@ from netdesigner.data.paths import existing_file, read_bytes
 from netdesigner.data.registry import DatasetSpec, TextOption
 from netdesigner.data.samples import Samples
 from netdesigner.data.splits import DataInfo
-from netdesigner.data.targets import TASKS, encode_targets
+from netdesigner.data.targets import FLOAT32_MAX, TASKS, encode_targets
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,9 +46,10 @@ def load_csv(o: dict[str, Any]) -> Samples:
     header, rows, lines = read_table(path, o["delimiter"])
     target = o["target"] or header[-1]
     if target not in header:
-        raise DataError(f"{path}: there is no column {target!r}; the columns are: {', '.join(header)}")
+        more = f", … ({len(header)} in all)" if len(header) > 20 else ""
+        raise DataError(f"{path}: there is no column {_brief(target)}; the columns are: {', '.join(h[:60] for h in header[:20])}{more}")
     if len(header) < 2:
-        raise DataError(f"{path}: has only the column {target!r}; it needs feature columns besides the target")
+        raise DataError(f"{path}: has only the column {_brief(target)}; it needs feature columns besides the target")
     t = header.index(target)
     columns = list(zip(*rows, strict=True))
     features: list[np.ndarray] = []
@@ -79,7 +80,7 @@ def load_csv(o: dict[str, Any]) -> Samples:
     _check_filled(path, target, cells, lines)
     numbers = _numbers(cells)
     y, task, class_names = encode_targets(
-        numbers if numbers is not None else np.array(cells), o["task"], f"{path}, target column {target!r}"
+        numbers if numbers is not None else np.array(cells), o["task"], f"{path}, target column {_brief(target)}"
     )
     x = np.concatenate(features, axis=1)
     info = DataInfo(
@@ -136,18 +137,23 @@ def _decode(path: Path, data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def _brief(text: str, limit: int = 60) -> str:
+    """A cell or column name quoted for a message, cut short (a cell may hold 100,000 characters)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+
+
 def _check_header(path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise DataError(f"{path}, row 1: the column name {name!r} appears twice")
+            raise DataError(f"{path}, row 1: the column name {_brief(name)} appears twice")
         seen.add(name)
 
 
 def _check_filled(path: Path, name: str, cells: tuple[str, ...], lines: list[int]) -> None:
     for i, cell in enumerate(cells):
         if not cell:
-            raise DataError(f"{path}, row {lines[i]}: column {name!r} is empty; fill in or remove missing values")
+            raise DataError(f"{path}, row {lines[i]}: column {_brief(name)} is empty; fill in or remove missing values")
 
 
 def _numbers(cells: tuple[str, ...]) -> np.ndarray | None:
@@ -172,7 +178,11 @@ def _check_finite(path: Path, name: str, numbers: np.ndarray, lines: list[int]) 
 
     bad = np.flatnonzero(~np.isfinite(numbers))
     if bad.size:
-        raise DataError(f"{path}, row {lines[bad[0]]}: column {name!r} holds {numbers[bad[0]]}, not a finite number")
+        raise DataError(f"{path}, row {lines[bad[0]]}: column {_brief(name)} holds {numbers[bad[0]]}, not a finite number")
+    bad = np.flatnonzero(np.abs(numbers) > FLOAT32_MAX)
+    if bad.size:
+        raise DataError(f"{path}, row {lines[bad[0]]}: column {_brief(name)} holds {numbers[bad[0]]:g}, beyond what a "
+                        f"32-bit float can hold (±{FLOAT32_MAX:.3g}), which is what the network computes with")
 
 
 def _check_categorical(path: Path, name: str, cells: tuple[str, ...], lines: list[int]) -> None:
@@ -181,13 +191,13 @@ def _check_categorical(path: Path, name: str, cells: tuple[str, ...], lines: lis
     if numeric:
         first_text = next(i for i, c in enumerate(cells) if not _is_number(c))
         raise DataError(
-            f"{path}, row {lines[first_text]}: column {name!r} holds {cells[first_text]!r}, which is not a number "
-            f"(row {lines[numeric[0]]} holds the number {cells[numeric[0]]!r})"
+            f"{path}, row {lines[first_text]}: column {_brief(name)} holds {_brief(cells[first_text])}, which is not a number "
+            f"(row {lines[numeric[0]]} holds the number {_brief(cells[numeric[0]])})"
         )
     distinct = len(set(cells))
     if distinct > MAX_CATEGORIES:
         raise DataError(
-            f"{path}: column {name!r} holds text with {distinct} different values (row {lines[0]}: {cells[0]!r}); "
+            f"{path}: column {_brief(name)} holds text with {distinct} different values (row {lines[0]}: {_brief(cells[0])}); "
             f"a feature must be numbers, or text with at most {MAX_CATEGORIES} values (one-hot encoded)"
         )
 

@@ -21,6 +21,11 @@ from netdesigner.data.splits import DataInfo, Task
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 MAX_BYTES = 8 * 1024**3  # the decoded set must fit in memory (and on the GPU, PERFORMANCE.md)
+# The largest image read, checked from its header before decoding. A 69-byte PNG can declare
+# 1 × 36,000,000 pixels, and Pillow spends over a second on its rows; a 48-megapixel photo
+# (8000 × 6000) is the largest a person is likely to drop in, and takes about half a second.
+MAX_PIXELS = 50_000_000
+MAX_SIDE = 20_000
 
 
 def class_folders(root: Path) -> list[tuple[str, list[Path]]]:
@@ -79,13 +84,23 @@ def read_image(file: Path, size: tuple[int, int], grayscale: bool) -> Any:
 
     try:
         with Image.open(file) as image:
+            _check_size(file, image.size)
             image = image.convert("L" if grayscale else "RGB").resize((size[1], size[0]), Image.Resampling.BILINEAR)
             pixels = np.asarray(image, dtype=np.float32) / 255.0
+    except DataError:
+        raise
     # Pillow reports a damaged file with many types (OSError, SyntaxError, ValueError,
     # DecompressionBombError…); each means the same thing to the person: this file.
     except Exception as e:  # noqa: BLE001
         raise DataError(f"{file}: cannot be read as an image ({str(e) or type(e).__name__})") from None
     return pixels[None] if grayscale else pixels.transpose(2, 0, 1)
+
+
+def _check_size(file: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        raise DataError(f"{file}: is {width}×{height} pixels, larger than NetDesigner reads "
+                        f"({MAX_PIXELS // 1_000_000} million pixels, {MAX_SIDE} on a side); shrink it first")
 
 
 DATASETS = (

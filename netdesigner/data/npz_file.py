@@ -19,12 +19,16 @@ from netdesigner.data.paths import existing_file
 from netdesigner.data.registry import DatasetSpec, TextOption
 from netdesigner.data.samples import Samples
 from netdesigner.data.splits import DataInfo
-from netdesigner.data.targets import TASKS, encode_targets
+from netdesigner.data.targets import FLOAT32_MAX, TASKS, encode_targets
 
 if TYPE_CHECKING:
     import numpy as np
 
-_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError)
+# what NumPy and zipfile raise for a damaged archive: NotImplementedError for a compression or
+# encryption zipfile lacks, RecursionError for a header nested too deep, MemoryError for a header
+# that declares a shape larger than memory (NumPy allocates before it finds the data missing)
+_READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, NotImplementedError,
+                RecursionError, MemoryError)
 
 
 def load_npz(o: dict[str, Any]) -> Samples:
@@ -53,6 +57,9 @@ def load_npz(o: dict[str, Any]) -> Samples:
         raise DataError(f"{path}: X holds {x.dtype} values; inputs must be numbers")
     if len(x) == 0:
         raise DataError(f"{path}: X has no samples")
+    for name, array in (("X", x), ("y", y)):  # checked before any per-sample work: 10^18 empty samples take no bytes
+        if 0 in array.shape[1:]:
+            raise DataError(f"{path}: {name} has shape {array.shape}: each sample holds no values")
     if len(x) != len(y):
         raise DataError(f"{path}: X has {len(x)} samples but y has {len(y)} labels; they must match one to one")
     x = x.reshape(len(x), 1) if x.ndim == 1 else x
@@ -98,13 +105,27 @@ def _check_values(path: Path, x: np.ndarray, dtype: str) -> None:
         if bad.size:
             raise DataError(f"{path}: X sample {bad[0]} holds NaN or infinity")
     if dtype == "int64":
-        whole = (flat == np.round(flat)).all(axis=1) & (flat >= 0).all(axis=1)
+        # 2.0**63 overflows a float16 array's type when compared with it: the comparison is still
+        # right (every float16 is below it), so the warning is noise
+        with np.errstate(over="ignore"):
+            below = (flat < 2.0**63).all(axis=1)
+        whole = (flat == np.round(flat)).all(axis=1) & (flat >= 0).all(axis=1) & below
         bad = np.flatnonzero(~whole)
         if bad.size:
-            raise DataError(f"{path}: X sample {bad[0]} is not all whole numbers ≥ 0, so it cannot be token ids (set input to float32)")
+            raise DataError(f"{path}: X sample {bad[0]} is not all whole numbers from 0 to 2^63, so it cannot be "
+                            "token ids (set input to float32)")
+    elif x.dtype.kind in "fiu" and x.dtype.itemsize > 2:
+        bad = np.flatnonzero((np.abs(flat) > FLOAT32_MAX).any(axis=1))
+        if bad.size:
+            raise DataError(f"{path}: X sample {bad[0]} holds a number beyond what a 32-bit float can hold "
+                            f"(±{FLOAT32_MAX:.3g}); scale it, or set input to int64 for token ids")
 
 
 def _reason(e: BaseException) -> str:
+    if isinstance(e, MemoryError):
+        return f"it declares an array larger than memory: {e}" if str(e) else "it declares an array larger than memory"
+    if isinstance(e, RecursionError):
+        return "its header is nested too deeply"
     return str(e) or type(e).__name__
 
 

@@ -162,7 +162,13 @@ def load_dataset(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise DataError(f"the split seed must be a whole number ≥ 0, got {seed!r}")
     samples = spec.loader(values)
-    return samples.split(validation_fraction, test_fraction, seed)
+    try:
+        return samples.split(validation_fraction, test_fraction, seed)
+    except DataError as e:  # "3 samples are too few to split…": say which file has three
+        source = samples.extra.get("source")
+        if source and source not in str(e):
+            raise DataError(f"{source}: {e}") from None
+        raise
 
 
 def load_project_data(project: Project) -> Splits:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 AUTO_CLASSES = 20  # the most distinct whole numbers that ``auto`` still takes for classes
 MAX_CLASSES = 10_000
+FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max: inputs and targets train as float32
 TASKS = ("auto", "classification", "regression")
 
 
@@ -30,6 +31,8 @@ def encode_targets(values: np.ndarray, task: str, where: str) -> tuple[np.ndarra
     """
     import numpy as np
 
+    if values.dtype.kind not in "biufUSO":  # complex, dates, raw bytes, records: no class and no number
+        raise DataError(f"{where}: holds {values.dtype} values; targets must be numbers or text")
     text = values.dtype.kind in "USO"
     if task == "auto":
         task = "classification" if text or _looks_like_classes(values) else "regression"
@@ -41,6 +44,9 @@ def encode_targets(values: np.ndarray, task: str, where: str) -> tuple[np.ndarra
         bad = np.flatnonzero(~np.isfinite(y.reshape(len(y), -1)).all(axis=1))
         if bad.size:
             raise DataError(f"{where}: target {bad[0]} is not a finite number")
+        bad = np.flatnonzero((np.abs(y.reshape(len(y), -1)) > FLOAT32_MAX).any(axis=1))
+        if bad.size:
+            raise DataError(f"{where}: target {bad[0]} is beyond what a 32-bit float can hold (±{FLOAT32_MAX:.3g})")
         return y.reshape(len(y), -1) if y.ndim == 1 else y, Task.REGRESSION, ()
     if values.ndim == 2 and values.shape[1] == 1:
         values = values[:, 0]
@@ -68,8 +74,8 @@ def _looks_like_classes(values: np.ndarray) -> bool:
 
 
 def _name(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "item"):
-        return _name(value.item())
-    return str(value)
+    # once only: a long double's item() is itself, not a Python float
+    item = value.item() if hasattr(value, "item") else value
+    if isinstance(item, float) and item.is_integer():
+        return str(int(item))
+    return str(item)

@@ -46,7 +46,11 @@ class ImportedModel:
 def load_onnx(path: str | Path) -> onnx.ModelProto:
     """The model of ``path`` with its external data, read only from the file's own folder."""
     import onnx
-    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
+    from onnx.external_data_helper import (
+        _get_all_tensors,
+        load_external_data_for_model,
+        uses_external_data,
+    )
 
     path = Path(path)
     try:
@@ -56,17 +60,22 @@ def load_onnx(path: str | Path) -> onnx.ModelProto:
     except Exception as e:  # protobuf's DecodeError and friends
         raise ImportFailed(f"{path}: not an ONNX model ({type(e).__name__}: {e})") from None
     folder = path.resolve().parent
-    for tensor in model.graph.initializer:
-        if uses_external_data(tensor):
-            location = next((e.value for e in tensor.external_data if e.key == "location"), "")
-            target = (folder / location).resolve()
-            if folder not in target.parents:
-                raise ImportFailed(f"{path}: the weights of {tensor.name} are said to be in {location!r}, outside the "
-                                   "model's folder; only files beside the model are read")
-            if not target.exists():
-                raise ImportFailed(f"{path}: the weights of {tensor.name} are in {location}, which is missing")
-    if any(uses_external_data(t) for t in model.graph.initializer):
-        load_external_data_for_model(model, str(folder))
+    # every tensor onnx would load, initializers and node attributes alike (what
+    # load_external_data_for_model itself walks)
+    external = [t for t in _get_all_tensors(model) if uses_external_data(t)]
+    for tensor in external:
+        location = next((e.value for e in tensor.external_data if e.key == "location"), "")
+        target = (folder / location).resolve()
+        if folder not in target.parents:
+            raise ImportFailed(f"{path}: the weights of {tensor.name} are said to be in {location!r}, outside the "
+                               "model's folder; only files beside the model are read")
+        if not target.is_file():
+            raise ImportFailed(f"{path}: the weights of {tensor.name} are in {location}, which is missing or not a file")
+    if external:
+        try:
+            load_external_data_for_model(model, str(folder))
+        except Exception as e:  # onnx's own checks: an offset or length past the file's end, or not a number
+            raise ImportFailed(f"{path}: the weights beside the model cannot be read ({type(e).__name__}: {e})") from None
     return model
 
 
@@ -90,7 +99,9 @@ def _fix_free_sizes(model: onnx.ModelProto) -> None:
     props = {p.key: p.value for p in model.metadata_props}
     try:
         designed = json.loads(props.get("netdesigner.input_shapes", "{}"))
-    except ValueError:
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(designed, dict):  # another program's metadata, or damaged: the sizes stay free
         return
     for value in model.graph.input:
         shape = designed.get(value.name)
@@ -98,7 +109,7 @@ def _fix_free_sizes(model: onnx.ModelProto) -> None:
         if not isinstance(shape, list) or len(shape) != len(dims) - 1:
             continue
         for dim, size in zip(list(dims)[1:], shape, strict=True):
-            if dim.HasField("dim_param") and isinstance(size, int) and size > 0:
+            if dim.HasField("dim_param") and isinstance(size, int) and not isinstance(size, bool) and 0 < size <= 2**31:
                 dim.dim_value = size
 
 

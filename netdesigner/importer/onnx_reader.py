@@ -4,11 +4,15 @@ engine): values are followed from the inputs, each node handed to its mapper in
 
 from __future__ import annotations
 
+import functools
+import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netdesigner.core.errors import NetDesignerError
 from netdesigner.importer.onnx_import import ImportedModel, ImportFailed, as_array
 from netdesigner.importer.onnx_ops import OPS, Unsupported
 
@@ -19,6 +23,10 @@ if TYPE_CHECKING:
 
 ELEMENT_TYPES = {1: "float32", 7: "int64"}  # onnx.TensorProto.FLOAT, INT64
 CLASS_SCORES = {"Softmax", "LogSoftmax", "Linear"}
+MAX_SAMPLE_VALUES = 1 << 24  # the largest input sample the import runs through both the file and the graph
+# What reading a damaged node's attributes, inputs and constants raises (a missing attribute, too
+# few inputs, data that does not fill its shape): a problem with that node, listed with the others.
+MALFORMED = (KeyError, IndexError, ValueError, TypeError, AttributeError, ArithmeticError)
 
 
 class _Upstream(Exception):  # noqa: N818
@@ -40,7 +48,12 @@ class Reading:
 
         self.model = model
         self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
-        self.constants: dict[str, np.ndarray] = {t.name: as_array(t) for t in model.graph.initializer}
+        self.constants: dict[str, np.ndarray] = {}
+        for tensor in model.graph.initializer:
+            try:
+                self.constants[tensor.name] = as_array(tensor)
+            except MALFORMED as e:
+                raise Unsupported(f"the initializer {tensor.name!r} cannot be read ({_reason(e)})") from None
         self.shapes: dict[str, list[int | None]] = {}
         for value in [*model.graph.value_info, *model.graph.input, *model.graph.output]:
             if value.type.HasField("tensor_type") and value.type.tensor_type.HasField("shape"):
@@ -61,7 +74,10 @@ class Reading:
     def constant(self, value: str, what: str) -> np.ndarray:
         if value not in self.constants:
             raise Unsupported(f"{what} ({value}) is computed from the data, not a constant of the file")
-        return self.constants[value]
+        array = self.constants[value]
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            raise Unsupported(f"{what} ({value}) holds NaN or infinity: the file is damaged")
+        return array
 
     def shape(self, value: str) -> list[int | None] | None:
         return self.shapes.get(value)
@@ -127,11 +143,15 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     from netdesigner.importer.onnx_tidy import tidy
 
     original = model
+    _check_order(model, where)
     try:
         model = tidy(model)
     except Exception as e:  # the optimiser's own errors: a malformed model
         raise ImportFailed(f"{where}: the model could not be read: {type(e).__name__}: {e}") from None
-    reading = Reading(model)
+    try:
+        reading = Reading(model)
+    except Unsupported as e:
+        raise ImportFailed(f"{where}: {e}") from None
     problems: list[str] = []
     notes: list[str] = []
     inputs = [v for v in model.graph.input if v.name not in reading.constants]
@@ -140,34 +160,31 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     plans = absorb(model, reading.constants, reading.shapes)
     glue = set().union(*(plan.glue for plan in plans.values()))
     for index, node in enumerate(model.graph.node):
-        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
-            from onnx import helper
-
-            attribute = node.attribute[0]
-            reading.constants[node.output[0]] = np.asarray(
-                as_array(attribute.t) if attribute.name == "value" else helper.get_attribute_value(attribute))
-            continue
-        if index in glue:
-            continue  # the transposes, zero states and reshapes around a recurrent layer
         where_node = f"{node.op_type} {node.name or '(unnamed)'} → {', '.join(node.output)}"
-        if index in plans:
-            try:
-                recurrent(reading, node, plans[index])
-            except _Upstream:
-                pass
-            except Unsupported as e:
-                problems.append(f"{where_node}: {e}")
-            continue
-        mapper = OPS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        mapper: Callable[[Reading, onnx.NodeProto], None] | None
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+            mapper = _constant  # glue or not: a later node may read it
+        elif index in glue:
+            continue  # the transposes, zero states and reshapes around a recurrent layer
+        elif index in plans:
+            mapper = functools.partial(recurrent, plan=plans[index])
+        else:
+            mapper = OPS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         if mapper is None:
             problems.append(f"{where_node}: NetDesigner has no layer for {node.domain + '.' if node.domain else ''}{node.op_type}")
             continue
         try:
-            mapper(reading, node)
+            # inf × 0 or an overflow in a damaged file's numbers: a problem, not a warning (underflow is harmless)
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                mapper(reading, node)
         except _Upstream:
             continue  # fed by a node already reported
         except Unsupported as e:
             problems.append(f"{where_node}: {e}")
+        except NetDesignerError as e:  # a setting outside the layer's range (GraphError, ParamError)
+            problems.append(f"{where_node}: {e}")
+        except MALFORMED as e:
+            problems.append(f"{where_node}: the node cannot be read ({_reason(e)})")
     outputs = model.graph.output
     for value in outputs:
         if value.name not in reading.refs and not problems:
@@ -185,6 +202,43 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
                          [v.name for v in inputs], [v.name for v in outputs])
 
 
+def _check_order(model: onnx.ModelProto, where: str) -> None:
+    """Every node reads only values made before it, and every value has one maker, as ONNX
+    requires. A damaged file may have a node that reads its own output, or a value nothing
+    makes: the optimiser ``tidy`` runs would loop forever on the first."""
+    graph = model.graph
+    made = {v.name for v in graph.input} | {t.name for t in graph.initializer} | {""}
+    later = {out for node in graph.node for out in node.output}
+    for index, node in enumerate(graph.node):
+        for value in node.input:
+            if value not in made:
+                reason = "before it is made (a cycle, or nodes out of order)" if value in later else "but nothing makes it"
+                raise ImportFailed(f"{where}: node {index} ({node.op_type} {node.name or '(unnamed)'}) reads {value!r} {reason}")
+        for value in node.output:
+            if value and value in made:
+                raise ImportFailed(f"{where}: node {index} ({node.op_type} {node.name or '(unnamed)'}) makes {value!r}, "
+                                   "which is already made by an input, an initializer or another node")
+            made.add(value)
+    for value in graph.output:
+        if value.name not in made:
+            raise ImportFailed(f"{where}: the output {value.name!r} is made by no node")
+
+
+def _constant(reading: Reading, node: onnx.NodeProto) -> None:
+    """A ``Constant`` node's value, for the mappers that read it."""
+    from onnx import helper
+
+    if len(node.attribute) != 1 or len(node.output) != 1:
+        raise Unsupported("a Constant node needs exactly one value and one output")
+    attribute = node.attribute[0]
+    reading.constants[node.output[0]] = np.asarray(
+        as_array(attribute.t) if attribute.name == "value" else helper.get_attribute_value(attribute))
+
+
+def _reason(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
 def _add_input(reading: Reading, value: onnx.ValueInfoProto, problems: list[str]) -> None:
     dims = reading.shapes.get(value.name)
     dtype = ELEMENT_TYPES.get(value.type.tensor_type.elem_type)
@@ -195,10 +249,18 @@ def _add_input(reading: Reading, value: onnx.ValueInfoProto, problems: list[str]
         problems.append(f"input {value.name}: its size {dims} is not fixed after the batch axis; "
                         "export it with a fixed sample shape")
         return
+    if math.prod(dims[1:]) > MAX_SAMPLE_VALUES:
+        problems.append(f"input {value.name}: one sample of size {dims[1:]} holds more than {MAX_SAMPLE_VALUES:,} values, "
+                        "more than NetDesigner imports")
+        return
     name = _identifier(value.name, "input")
     if reading.graph.has_name(name):
         name = reading.graph.unique_name(f"{name}_")
-    layer = reading.graph.input(tuple(int(d) for d in dims[1:]), dtype, name=name)
+    try:
+        layer = reading.graph.input(tuple(int(d) for d in dims[1:]), dtype, name=name)
+    except NetDesignerError as e:  # a size beyond what an Input layer takes
+        problems.append(f"input {value.name}: {e}")
+        return
     reading.refs[value.name] = layer[0]
 
 
@@ -226,19 +288,20 @@ def _check_weights(reading: Reading, where: str) -> Any:
     """The weights fit the compiled graph key for key and shape for shape (a mismatch is a bug
     in a mapper, said plainly rather than found later as a failed load)."""
     from netdesigner.core.compiler import compile_graph
-    from netdesigner.core.errors import NetDesignerError
+    from netdesigner.core.shapes import infer_shapes
 
-    try:
-        module = compile_graph(reading.graph)
+    report = infer_shapes(reading.graph)
+    try:  # on the meta device first: a damaged file's sizes must not fill the memory before they are compared
+        expected = compile_graph(reading.graph, report=report, device="meta").state_dict()
     except NetDesignerError as e:
         raise ImportFailed(f"{where}: the imported graph does not compile: {e}") from None
-    expected = module.state_dict()
     missing = sorted(set(expected) - set(reading.weights))
     extra = sorted(set(reading.weights) - set(expected))
     wrong = sorted(k for k in set(expected) & set(reading.weights) if tuple(expected[k].shape) != tuple(reading.weights[k].shape))
     if missing or extra or wrong:
         raise ImportFailed(f"{where}: the imported weights do not fit the graph (missing {missing}, unexpected {extra}, "
                            f"wrong shape {wrong})")
+    module = compile_graph(reading.graph, report=report)
     module.load_state_dict(reading.weights, strict=True)
     return module.eval()
 
@@ -255,8 +318,10 @@ def _check_outputs(original: onnx.ModelProto, module: Any, reading: Reading, inp
     import onnxruntime as ort
     import torch
 
+    from netdesigner.core.compiler import compiled_info
+
     generator = torch.Generator().manual_seed(0)
-    feeds, batches = {}, []
+    feeds, batches = {}, {}
     for value in inputs:
         shape = (CHECK_BATCH, *(int(d) for d in reading.shapes[value.name][1:]))
         if ELEMENT_TYPES[value.type.tensor_type.elem_type] == "int64":
@@ -264,20 +329,26 @@ def _check_outputs(original: onnx.ModelProto, module: Any, reading: Reading, inp
         else:
             batch = torch.randn(shape, generator=generator)
         feeds[value.name] = batch.numpy()
-        batches.append(batch)
+        batches[reading.graph.node(reading.refs[value.name].node_id).name] = batch
     try:
         session = ort.InferenceSession(original.SerializeToString(), providers=["CPUExecutionProvider"])
         expected = session.run([v.name for v in outputs], feeds)
     except Exception as e:  # onnxruntime's own errors: the file does not run as it is
         raise ImportFailed(f"{where}: onnxruntime cannot run the file to check the import: {e}") from None
-    with torch.no_grad():
-        got = module(*batches)
+    with torch.no_grad():  # the module takes only the inputs its outputs use, in its own order
+        got = module(*(batches[name] for name in compiled_info(module).input_names))
     got = list(got) if isinstance(got, (tuple, list)) else [got]
     for value, want, have in zip(outputs, expected, got, strict=True):
-        have = have.detach().float().numpy()
+        want = np.asarray(want, dtype=np.float64)
+        if not np.isfinite(want).all():  # huge weights overflow: inf - inf would make any comparison meaningless
+            raise ImportFailed(f"{where}: the model in the file computes NaN or infinity at output {value.name} from "
+                               "ordinary inputs (random numbers), so its weights are damaged; nothing was changed")
+        have = have.detach().double().numpy()
+        same_shape = have.shape == want.shape  # compared first: other shapes may not even broadcast
         scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
-        difference = float(np.abs(have - want).max()) if want.size else 0.0
-        if have.shape != want.shape or difference > TOLERANCE * scale:
+        difference = float(np.abs(have - want).max()) if same_shape and want.size else 0.0
+        # NaN compares false with everything, so a NaN difference must fail the check explicitly
+        if not same_shape or not math.isfinite(difference) or difference > TOLERANCE * scale:
             raise ImportFailed(f"{where}: the imported graph does not compute what the file does at output "
                                f"{value.name} (shape {have.shape} vs {want.shape}, largest difference {difference:.3g}); "
                                "nothing was changed. This is a NetDesigner bug: please report it with the file")

@@ -53,34 +53,49 @@ def absorb(model: onnx.ModelProto, constants: dict[str, np.ndarray],
     for i, node in enumerate(nodes):
         if node.op_type not in RECURRENT or node.domain not in ("", "ai.onnx"):
             continue
-        glue: set[int] = set()
-        source = node.input[0]
-        a = attributes(node)
-        if not a.get("layout", 0):
-            k = producer.get(source)
-            if k is None or nodes[k].op_type != "Transpose" or list(attributes(nodes[k]).get("perm", [])) != [1, 0, 2]:
-                continue
-            glue.add(k)
-            source = nodes[k].input[0]
-        states = [v for v in node.input[5:] if v] if node.op_type == "LSTM" else [v for v in node.input[5:6] if v]
-        if not all(_zeros(v, nodes, producer, constants, glue) for v in states):
-            continue
-        steps = (shapes.get(source) or [None, None])[1]
-        weight = constants.get(node.input[1])
-        if steps is None or weight is None:
-            continue
-        width = int(weight.shape[0]) * int(a["hidden_size"])
-        forward, ends = _downstream(i, node, nodes, consumers, shapes, [[None, steps, width], [None, width]])
-        if len(ends) != 1:
-            continue
-        glue |= forward
-        plans[i] = RecurrentPlan(source, ends[0], glue)
+        try:
+            plan = _plan(i, node, nodes, producer, consumers, constants, shapes)
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+            continue  # a malformed node (no hidden_size, too few inputs…): the walk reports it
+        if plan is not None:
+            plans[i] = plan
     return plans
 
 
-def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[int]) -> bool:
+def _plan(i: int, node, nodes: list, producer: dict, consumers: dict, constants: dict[str, np.ndarray],
+          shapes: dict[str, list[int | None]]) -> RecurrentPlan | None:
+    """The plan of recurrent node ``i``, or None when the glue around it is not understood."""
+    glue: set[int] = set()
+    source = node.input[0]
+    a = attributes(node)
+    if not a.get("layout", 0):
+        k = producer.get(source)
+        if k is None or nodes[k].op_type != "Transpose" or list(attributes(nodes[k]).get("perm", [])) != [1, 0, 2]:
+            return None
+        glue.add(k)
+        source = nodes[k].input[0]
+    states = [v for v in node.input[5:] if v] if node.op_type == "LSTM" else [v for v in node.input[5:6] if v]
+    if not all(_zeros(v, nodes, producer, constants, glue) for v in states):
+        return None
+    steps = (shapes.get(source) or [None, None])[1]
+    weight = constants.get(node.input[1])
+    if steps is None or weight is None:
+        return None
+    width = int(weight.shape[0]) * int(a["hidden_size"])
+    forward, ends = _downstream(i, node, nodes, consumers, shapes, [[None, steps, width], [None, width]])
+    if len(ends) != 1:
+        return None
+    return RecurrentPlan(source, ends[0], glue | forward)
+
+
+def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[int],
+           visiting: frozenset[str] = frozenset()) -> bool:
     """Whether ``value`` is all zeros whatever the batch; the nodes that make it (shape
-    arithmetic and all) join ``glue``."""
+    arithmetic and all) join ``glue``. A value that feeds itself (a damaged file's cycle)
+    is not known to be zeros: ``visiting`` and ``followed`` end the walk instead of looping."""
+    if value in visiting:
+        return False
+    visiting = visiting | {value}
     made: set[int] = set()
     pending = [value]
     while pending:
@@ -92,10 +107,12 @@ def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[i
         made.add(k)
         pending.extend(v for v in nodes[k].input if v)
     data = value
+    followed: set[str] = set()
     while data not in constants:
         k = producer.get(data)
-        if k is None:
+        if k is None or data in followed:
             return False
+        followed.add(data)
         node = nodes[k]
         if node.op_type == "ConstantOfShape":
             fill = next((attr.t for attr in node.attribute if attr.name == "value"), None)
@@ -108,7 +125,7 @@ def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[i
                 return False
             break
         if node.op_type == "Concat":
-            if not all(_zeros(v, nodes, producer, constants, glue) for v in node.input):
+            if not all(_zeros(v, nodes, producer, constants, glue, visiting) for v in node.input):
                 return False
             break
         if node.op_type not in ZERO_SOURCES:
