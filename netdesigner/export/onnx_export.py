@@ -116,6 +116,7 @@ def export_onnx(project: Project, path: str | Path, *, opset: int | None = None,
 
     model = tidy(program.model_proto)  # folded, but every BatchNorm kept: the file is the graph drawn
     name_axes(model, {s.name: s.dynamic for s in specs})
+    _keep_every_weight(model, module)
     _set_metadata(model, project, labels, specs)
     write_atomically(path, model.SerializeToString())
     written = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), opset)
@@ -164,9 +165,11 @@ def _set_metadata(model, project: Project, labels: list[str], specs: list[InputS
     (``netdesigner.input_shapes``): a free sequence axis has no size in the graph, and an
     import needs one for the Input node."""
     from netdesigner import __version__
+    from netdesigner.core.project_format import graph_to_json
 
     props = {"netdesigner.version": __version__, "netdesigner.project": project.name,
-             "netdesigner.input_shapes": json.dumps({s.name: list(s.shape) for s in specs})}
+             "netdesigner.input_shapes": json.dumps({s.name: list(s.shape) for s in specs}),
+             "netdesigner.graph": json.dumps(graph_to_json(project.graph), separators=(",", ":"))}
     if labels:
         props["netdesigner.class_labels"] = json.dumps(labels, ensure_ascii=False)
     if project.description:
@@ -177,6 +180,19 @@ def _set_metadata(model, project: Project, labels: list[str], specs: list[InputS
         model.metadata_props.add(key=p.key, value=p.value)
     for key, value in props.items():
         model.metadata_props.add(key=key, value=value)
+
+
+def _keep_every_weight(model, module: torch.nn.Module) -> None:
+    """Adds, as initializers named by their ``state_dict`` keys, the weights the exported graph
+    does not use — a VAE's log-variance layer is dead in eval mode, where the sample is the
+    mean — so that the file holds the whole design (``netdesigner.graph``) and every weight of
+    it, and imports back exactly. Runtimes ignore initializers no node reads."""
+    from onnx import numpy_helper
+
+    present = {t.name for t in model.graph.initializer}
+    for key, value in module.state_dict().items():
+        if key not in present and value.is_floating_point():
+            model.graph.initializer.append(numpy_helper.from_array(value.detach().cpu().numpy(), name=key))
 
 
 def _differs(differences: list[OutputDifference]) -> str:

@@ -79,15 +79,27 @@ def load_onnx(path: str | Path) -> onnx.ModelProto:
     return model
 
 
-def import_onnx(path: str | Path) -> ImportedModel:
-    """Reads ``path`` into a graph and weights; raises ``ImportFailed``."""
+def import_onnx(path: str | Path, *, own_design: bool = True) -> ImportedModel:
+    """Reads ``path`` into a graph and weights; raises ``ImportFailed``. A file NetDesigner
+    wrote comes back as it was drawn (``importer.own_design``), unless ``own_design`` is False
+    or that design does not compute what the file's ops compute: then the ops are read."""
     from netdesigner.importer.onnx_reader import read_model
+    from netdesigner.importer.own_design import read_own_design
 
     path = Path(path)
     model = load_onnx(path)
     _fix_free_sizes(model)
     name = model.graph.name if model.graph.name and model.graph.name not in ("main_graph", "torch_jit") else path.stem
-    return read_model(model, _title(name), str(path))
+    why = ""
+    if own_design:
+        project_name = next((p.value for p in model.metadata_props if p.key == "netdesigner.project"), "")
+        restored, why = read_own_design(model, path, project_name[:200] or _title(name))
+        if restored is not None:
+            return restored
+    imported = read_model(model, _title(name), str(path))
+    if why:
+        imported.notes.append(f"The design stored in the file was not used ({why}); its ops were read instead.")
+    return imported
 
 
 def _fix_free_sizes(model: onnx.ModelProto) -> None:

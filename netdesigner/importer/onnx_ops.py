@@ -120,6 +120,17 @@ def matmul(r: Reading, node: onnx.NodeProto) -> None:
     r.bias_free[node.output[0]] = layer
 
 
+def gather(r: Reading, node: onnx.NodeProto) -> None:
+    """A lookup of rows of a constant table by the data's token ids: an Embedding layer."""
+    if int(attributes(node).get("axis", 0)) != 0 or not r.is_constant(node.input[0]) or r.is_constant(node.input[1]):
+        raise Unsupported("a Gather that is not a table lookup by token ids (a constant table, axis 0)")
+    table = r.constant(node.input[0], "the embedding table")
+    if table.ndim != 2 or table.dtype.kind != "f":
+        raise Unsupported(f"a lookup table of shape {table.shape} and type {table.dtype}; an Embedding's is a float matrix")
+    r.add("Embedding", node, [node.input[1]], {"weight": np.ascontiguousarray(table)},
+          num_embeddings=int(table.shape[0]), embedding_dim=int(table.shape[1]))
+
+
 def batch_norm(r: Reading, node: onnx.NodeProto) -> None:
     a = attributes(node)
     if len(node.output) > 1 and any(node.output[1:]):
@@ -297,7 +308,7 @@ def identity(r: Reading, node: onnx.NodeProto) -> None:
 
 
 OPS: dict[str, Callable[[Reading, onnx.NodeProto], None]] = {
-    "Conv": conv, "ConvTranspose": conv_transpose, "Gemm": gemm, "MatMul": matmul,
+    "Conv": conv, "ConvTranspose": conv_transpose, "Gemm": gemm, "MatMul": matmul, "Gather": gather,
     "BatchNormalization": batch_norm, "PRelu": prelu,
     "Relu": _plain("ReLU"), "Sigmoid": _plain("Sigmoid"), "Tanh": _plain("Tanh"), "Softplus": _plain("Softplus"),
     "LeakyRelu": leaky_relu, "Elu": elu, "Gelu": gelu,
