@@ -409,3 +409,28 @@ def test_tensor_info_prints_like_a_python_tuple() -> None:
     assert str(TensorInfo((4,))) == "(4,)"
     assert str(TensorInfo((1, 28, 28))) == "(1, 28, 28)"
     assert str(TensorInfo((7,), "int64")) == "(7,) int64"
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("output", ["sequence", "last"])
+def test_a_long_recurrent_layer_is_measured_exactly_from_two_short_runs(kind: str, output: str) -> None:
+    """Over more than SHORT_STEPS steps the shape and MACs come from runs on 2 and 3 steps;
+    both equal a full run on meta tensors and the real layer's output."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from netdesigner.core.catalog import layer_type
+    from netdesigner.core.params import Params
+    from netdesigner.core.shapes import SHORT_STEPS, _measure, build_on_meta
+
+    steps = SHORT_STEPS * 5
+    t = layer_type(kind)
+    params = {**t.defaults(), "hidden_size": 6, "num_layers": 2, "bidirectional": True, "output": output}
+    inputs = (TensorInfo((steps, 5)),)
+    measured = _measure(t, params, inputs)
+    module = build_on_meta(t, params, inputs).eval()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        full = module(torch.empty((1, steps, 5), device="meta"))
+    assert measured.outputs[0].shape == tuple(full.shape[1:])
+    assert measured.macs == counter.get_total_flops() // 2 > 0
+    real = t.build(Params(params), inputs)
+    assert measured.outputs[0].shape == tuple(real(torch.randn(3, steps, 5)).shape[1:])
