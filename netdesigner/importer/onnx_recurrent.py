@@ -7,6 +7,9 @@ after it squeezes, transposes or gathers that turn ``Y`` (steps, directions, bat
 (batch, steps, directions·hidden) or the last step (batch, directions·hidden). ``absorb``
 finds that glue before the walk, so none of it is reported as an op without a layer, and the
 layer is wired from the value before the input transpose to the value after the output glue.
+A stack (torch's ``num_layers`` > 1) is one op per layer, each reading the time-major output of
+the one below through slicing glue: each becomes its own layer, wired to the one below; a
+Gather of the last step (``y[:, -1]``) after a one-way layer is its "last" output.
 ONNX orders the gates i, o, f, c (LSTM) and z, r, h (GRU); torch orders them i, f, g, o and
 r, z, n, so the weight blocks are reordered. Whether the glue was read right is settled by
 the import's numeric check against onnxruntime, not by trusting the pattern.
@@ -37,6 +40,8 @@ class RecurrentPlan:
     source: str  # the batch-first value the layer reads
     end: str  # the value the layer's output stands for
     glue: set[int]  # indices of the nodes it absorbs
+    steps: int | None = None
+    feeds_recurrent: bool = False  # ``end`` is the time-major input of the next recurrent op (a stack)
 
 
 def absorb(model: onnx.ModelProto, constants: dict[str, np.ndarray],
@@ -54,7 +59,7 @@ def absorb(model: onnx.ModelProto, constants: dict[str, np.ndarray],
         if node.op_type not in RECURRENT or node.domain not in ("", "ai.onnx"):
             continue
         try:
-            plan = _plan(i, node, nodes, producer, consumers, constants, shapes)
+            plan = _plan(i, node, nodes, producer, consumers, constants, shapes, plans)
         except (KeyError, IndexError, ValueError, TypeError, AttributeError):
             continue  # a malformed node (no hidden_size, too few inputs…): the walk reports it
         if plan is not None:
@@ -63,12 +68,17 @@ def absorb(model: onnx.ModelProto, constants: dict[str, np.ndarray],
 
 
 def _plan(i: int, node, nodes: list, producer: dict, consumers: dict, constants: dict[str, np.ndarray],
-          shapes: dict[str, list[int | None]]) -> RecurrentPlan | None:
-    """The plan of recurrent node ``i``, or None when the glue around it is not understood."""
+          shapes: dict[str, list[int | None]], earlier: dict[int, RecurrentPlan]) -> RecurrentPlan | None:
+    """The plan of recurrent node ``i``, or None when the glue around it is not understood.
+    A layer of a stack (torch's ``num_layers`` > 1 is exported as one op per layer) reads the
+    time-major output of the one below it directly: that value is the lower plan's end."""
     glue: set[int] = set()
     source = node.input[0]
     a = attributes(node)
-    if not a.get("layout", 0):
+    below = next((p for p in earlier.values() if p.feeds_recurrent and p.end == source), None)
+    if below is not None:
+        steps = below.steps
+    elif not a.get("layout", 0):
         k = producer.get(source)
         if k is None or nodes[k].op_type != "Transpose" or list(attributes(nodes[k]).get("perm", [])) != [1, 0, 2]:
             return None
@@ -77,15 +87,19 @@ def _plan(i: int, node, nodes: list, producer: dict, consumers: dict, constants:
     states = [v for v in node.input[5:] if v] if node.op_type == "LSTM" else [v for v in node.input[5:6] if v]
     if not all(_zeros(v, nodes, producer, constants, glue) for v in states):
         return None
-    steps = (shapes.get(source) or [None, None])[1]
+    if below is None:
+        steps = (shapes.get(source) or [None, None])[1]
     weight = constants.get(node.input[1])
     if steps is None or weight is None:
         return None
     width = int(weight.shape[0]) * int(a["hidden_size"])
-    forward, ends = _downstream(i, node, nodes, consumers, shapes, [[None, steps, width], [None, width]])
+    last_step = steps if int(weight.shape[0]) == 1 else None  # y[:, -1] is the final state one way only
+    forward, ends = _downstream(i, node, nodes, consumers, shapes, [[None, steps, width], [None, width]],
+                                constants, last_step)
     if len(ends) != 1:
         return None
-    return RecurrentPlan(source, ends[0], glue | forward)
+    stacked = any(nodes[k].op_type in RECURRENT and nodes[k].input[0] == ends[0] for k in consumers.get(ends[0], []))
+    return RecurrentPlan(source, ends[0], glue | forward, steps, stacked)
 
 
 def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[int],
@@ -139,7 +153,8 @@ def _zeros(value: str, nodes: list, producer: dict, constants: dict, glue: set[i
 
 
 def _downstream(index: int, node, nodes: list, consumers: dict, shapes: dict,
-                expected: list[list[int | None]]) -> tuple[set[int], list[str]]:
+                expected: list[list[int | None]], constants: dict[str, np.ndarray] | None = None,
+                last_step: int | None = None) -> tuple[set[int], list[str]]:
     """The glue after recurrent node ``index`` and the value(s) where it ends: the first values
     shaped as the layer's output (``expected``, batch unknown). Shape arithmetic on the way
     (``Shape → Slice → Mul → Concat`` feeding a Reshape) is glue whatever its ops; any other
@@ -154,7 +169,12 @@ def _downstream(index: int, node, nodes: list, consumers: dict, shapes: dict,
         if value in seen:
             continue
         seen.add(value)
-        if value not in shape_values and _matches(shapes.get(value), expected):
+        if value not in shape_values and (_matches(shapes.get(value), expected) or _feeds_recurrent(value, index, nodes, consumers)):
+            users = consumers.get(value, [])
+            if last_step and len(users) == 1 and _takes_last_step(nodes[users[0]], value, constants or {}, last_step):
+                forward.add(users[0])  # y[:, -1] of a one-way layer: its final state, the layer's "last" output
+                frontier.append(nodes[users[0]].output[0])
+                continue
             ends.append(value)
             continue
         for k in consumers.get(value, []):
@@ -170,6 +190,20 @@ def _downstream(index: int, node, nodes: list, consumers: dict, shapes: dict,
                 shape_values.update(made)
             frontier.extend(made)
     return forward, sorted(set(ends))
+
+
+def _takes_last_step(user, value: str, constants: dict[str, np.ndarray], steps: int) -> bool:
+    """Whether ``user`` is a Gather of the last step (index -1 or steps - 1 on axis 1) of ``value``."""
+    if user.op_type != "Gather" or len(user.input) != 2 or user.input[0] != value or int(attributes(user).get("axis", 0)) != 1:
+        return False
+    index = constants.get(user.input[1])
+    return index is not None and index.ndim == 0 and int(index) in (-1, steps - 1)
+
+
+def _feeds_recurrent(value: str, index: int, nodes: list, consumers: dict) -> bool:
+    """Whether ``value`` is what another recurrent op reads as its sequence (a stack's next layer)."""
+    return any(k != index and nodes[k].op_type in RECURRENT and nodes[k].input[0] == value
+               and not attributes(nodes[k]).get("layout", 0) for k in consumers.get(value, []))
 
 
 def _matches(shape: list[int | None] | None, expected: list[list[int | None]]) -> bool:
@@ -221,7 +255,7 @@ def recurrent(r: Reading, node: onnx.NodeProto, plan: RecurrentPlan) -> None:
             weights[f"bias_ih{suffix}"] = reorder(b[d][: gates * hidden])
             weights[f"bias_hh{suffix}"] = reorder(b[d][gates * hidden:])
     end_shape = r.shape(plan.end) or []
-    sequence = len(end_shape) == 3
+    sequence = plan.feeds_recurrent or len(end_shape) == 3
     params = dict(hidden_size=hidden, num_layers=1, bidirectional=directions == 2,
                   output="sequence" if sequence else "last", bias=b is not None)
     if node.op_type == "RNN":

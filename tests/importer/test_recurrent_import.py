@@ -1,6 +1,7 @@
 """Recurrent layers survive the trip through ONNX: a graph with an LSTM or GRU (sequence or
 last step, one way or both) exported by torch imports as the same layer, computing the same,
-with the exporter's transposes and zero states absorbed. (torch writes ``nn.RNN`` unrolled,
+with the exporter's transposes and zero states absorbed; a hand-written stack (num_layers > 1)
+imports as one layer per level. (torch writes ``nn.RNN`` unrolled,
 one MatMul per step, so a plain RNN comes back as a list of ops without a layer.)"""
 
 from __future__ import annotations
@@ -54,3 +55,45 @@ def test_a_recurrent_layer_comes_back_as_itself(tmp_path: Path, kind: str, param
     rebuilt.load_state_dict(imported.weights)
     x = torch.randn(4, 7, 5)
     torch.testing.assert_close(rebuilt.eval()(x), module(x), rtol=1e-5, atol=1e-5)
+
+
+class _Stack(torch.nn.Module):
+    """A hand-written stack, as people write it: torch's num_layers, y[:, -1] or the sequence."""
+
+    def __init__(self, kind: str, layers: int, last: bool, bidirectional: bool = False) -> None:
+        super().__init__()
+        self.rec = getattr(torch.nn, kind)(5, 6, num_layers=layers, batch_first=True, bidirectional=bidirectional)
+        self.head = torch.nn.Linear(6 * (2 if bidirectional else 1), 3)
+        self.last = last
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y, _ = self.rec(x)
+        return self.head(y[:, -1] if self.last else y)
+
+
+STACKS = [("LSTM", 2, True, False), ("GRU", 3, True, False), ("LSTM", 2, False, True), ("GRU", 2, False, False)]
+
+
+@pytest.mark.parametrize(("kind", "layers", "last", "bidirectional"), STACKS,
+                         ids=[f"{k}x{n}-{'last' if last else 'sequence'}{'-both' if b else ''}" for k, n, last, b in STACKS])
+def test_a_foreign_stack_of_recurrent_layers_imports_as_one_layer_per_level(tmp_path: Path, kind: str, layers: int,
+                                                                            last: bool, bidirectional: bool) -> None:
+    """torch exports num_layers > 1 as one op per layer with slicing glue between them; each
+    becomes its own layer, and y[:, -1] of a one-way stack becomes the top layer's last output."""
+    torch.manual_seed(0)
+    module = _Stack(kind, layers, last, bidirectional).eval()
+    path = tmp_path / "stack.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 7, 5),), dynamo=True, external_data=False,
+                          dynamic_shapes=({0: "batch"},), verbose=False, input_names=["x"]).save(str(path))
+    imported = import_onnx(path)  # the import itself checks the outputs against onnxruntime
+    recurrent = [n for n in imported.graph.nodes() if n.type == kind]
+    assert len(recurrent) == layers
+    assert [n.params["output"] for n in recurrent] == ["sequence"] * (layers - 1) + ["last" if last else "sequence"]
+    assert all(n.params["bidirectional"] == bidirectional and n.params["num_layers"] == 1 for n in recurrent)
+    rebuilt = compile_graph(imported.graph)
+    rebuilt.load_state_dict(imported.weights)
+    x = torch.randn(4, 7, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(rebuilt.eval()(x), module(x), rtol=1e-5, atol=1e-5)
