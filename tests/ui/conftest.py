@@ -15,7 +15,7 @@ import weakref
 import pytest
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from ui_gestures import forget_changes
+from ui_gestures import PROJECTS, forget_changes
 
 from netdesigner.ui.main_window import MainWindow
 
@@ -40,6 +40,20 @@ def window(qtbot):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture
+def spirals(window: MainWindow, tmp_path) -> MainWindow:
+    """The window on a copy of the spirals example (checkpoints go beside it, not into the
+    repository), set to train three short epochs."""
+    copy = tmp_path / "spirals_mlp.ndproj"
+    copy.write_bytes((PROJECTS / "spirals_mlp.ndproj").read_bytes())
+    window.open_file(copy)
+    training = window.project.training
+    training.epochs, training.batch_size = 3, 16
+    window.project.data.options = {"samples": 400}
+    window.train_dock.refresh()
+    return window
 
 
 class _DialogWatch:

@@ -20,18 +20,6 @@ def _training_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "netdesigner-training" and t.is_alive()]
 
 
-@pytest.fixture
-def spirals(window: MainWindow, tmp_path) -> MainWindow:
-    copy = tmp_path / "spirals_mlp.ndproj"  # checkpoints go beside the project: not into the repo
-    copy.write_bytes((PROJECTS / "spirals_mlp.ndproj").read_bytes())
-    window.open_file(copy)
-    training = window.project.training
-    training.epochs, training.batch_size = 3, 16
-    window.project.data.options = {"samples": 400}
-    window.train_dock.refresh()
-    return window
-
-
 def _wait_end(qtbot, window: MainWindow, timeout_ms: int = 60_000) -> object:
     with qtbot.waitSignal(window.training.run_ended, timeout=timeout_ms) as blocker:
         pass
