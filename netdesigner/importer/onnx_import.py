@@ -15,32 +15,15 @@ lists every such op and where it is, and nothing is made.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from netdesigner.core.errors import NetDesignerError
+from netdesigner.importer.imported import ImportedModel, ImportFailed, as_array  # noqa: F401 - the importer's words, re-exported
 
 if TYPE_CHECKING:
-    import numpy as np
     import onnx
 
-    from netdesigner.core.graph import Graph
     from netdesigner.core.project import Project
-
-
-class ImportFailed(NetDesignerError):
-    """The file cannot be imported; the message says every reason (all ops at once)."""
-
-
-@dataclass
-class ImportedModel:
-    graph: Graph
-    weights: dict[str, Any]  # state-dict key of the compiled module → tensor
-    name: str
-    notes: list[str] = field(default_factory=list)  # what a person should know (guessed losses, sizes)
-    input_names: list[str] = field(default_factory=list)  # the ONNX inputs, in order
-    output_names: list[str] = field(default_factory=list)
 
 
 def load_onnx(path: str | Path) -> onnx.ModelProto:
@@ -139,9 +122,3 @@ def project_from_onnx(path: str | Path) -> tuple[Project, list[str]]:
 
 def _title(name: str) -> str:
     return re.sub(r"[_\-]+", " ", name).strip() or "Imported model"
-
-
-def as_array(tensor: onnx.TensorProto) -> np.ndarray:
-    from onnx import numpy_helper
-
-    return numpy_helper.to_array(tensor)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netdesigner.core.errors import NetDesignerError
-from netdesigner.importer.onnx_import import ImportedModel, ImportFailed, as_array
+from netdesigner.importer.imported import ImportedModel, ImportFailed, as_array
 from netdesigner.importer.onnx_ops import OPS, Unsupported
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from netdesigner.core.errors import NetDesignerError
 if TYPE_CHECKING:
     import onnx
 
-    from netdesigner.importer.onnx_import import ImportedModel
+    from netdesigner.importer.imported import ImportedModel
 
 DESIGN_KEY = "netdesigner.graph"
 
@@ -36,7 +36,7 @@ def read_own_design(model: onnx.ModelProto, path: Path, name: str) -> tuple[Impo
     from netdesigner.core.project_format import graph_from_json
     from netdesigner.export.example_inputs import input_specs
     from netdesigner.export.onnx_check import check_onnx
-    from netdesigner.importer.onnx_import import ImportedModel
+    from netdesigner.importer.imported import ImportedModel
 
     props = {p.key: p.value for p in model.metadata_props}
     text = props.get(DESIGN_KEY)

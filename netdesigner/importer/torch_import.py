@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from netdesigner.importer.onnx_import import ImportedModel, ImportFailed
+from netdesigner.importer.imported import ImportedModel, ImportFailed
 
 if TYPE_CHECKING:
     import torch
