@@ -20,7 +20,7 @@ from netdesigner.core.atomic_file import (
     remove_stale_temporaries,
     write_atomically,
 )
-from netdesigner.core.backup import backup_path, keep_previous
+from netdesigner.core.backup import keep_previous
 from netdesigner.core.errors import ProjectError
 from netdesigner.core.graph import Graph
 from netdesigner.core.lesson import Lesson, lesson_from_json, lesson_to_json
@@ -237,16 +237,17 @@ class Project:
             doc["runs"] = self.runs
         return doc
 
-    def save(self, path: str | os.PathLike | None = None) -> Path:
+    def save(self, path: str | os.PathLike | None = None, *, keep_backup: bool = True) -> Path:
         """Writes the project and its weights atomically together: the weights to a file named
         by their content (``core.weights_file``), then the project file naming it, the file it
-        replaces kept as ``NAME.ndproj.bak`` (``core.backup``); returns the path."""
+        replaces kept as ``NAME.ndproj.bak`` (``core.backup``) unless ``keep_backup`` is False;
+        returns the path."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ProjectError("the project has no file yet: give a path to save it")
         doc = self.to_json()
         blob = _weights_bytes(self.weights) if self.weights is not None else None
-        backup = keep_previous(target, _atomic_write)  # NAME.ndproj.bak before anything changes
+        backup = keep_previous(target, _atomic_write) if keep_backup else None  # NAME.ndproj.bak before anything changes
         weights_path = None
         if blob is not None:
             digest = hashlib.sha256(blob).hexdigest()
@@ -255,7 +256,7 @@ class Project:
             doc["weights"] = {"file": weights_path.name, "sha256": digest}
         _atomic_write(target, dumps(doc).encode("utf-8"))
         remove_unnamed_weights(target, *([backup] if backup else []))
-        for written in (target, backup_path(target), weights_path):
+        for written in (target, backup, weights_path):
             if written is not None:
                 remove_stale_temporaries(written)  # what a save killed mid-write left
         self.path, self.weights_path = target, weights_path

@@ -85,9 +85,9 @@ class RecoveryStore:
             raise ProjectError(f"{self.session}: cannot make the recovery folder: {e.strerror or e}") from None
         original = project.path
         duplicate = copy.copy(project)  # shares the graph and weights, read only; its path is its own
-        duplicate.save(self.session / PROJECT_FILE)
-        about = {"name": project.name, "original": str(original) if original else None, "pid": self.pid,
-                 "saved_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        duplicate.save(self.session / PROJECT_FILE, keep_backup=False)  # the next copy replaces it whole
+        # when it was written is the project file's time, and whose it is the folder's name
+        about = {"name": project.name, "original": str(original) if original else None,
                  "layers": sum(1 for n in project.graph.nodes() if n.type not in ("Input", "Output")),
                  "has_weights": project.weights is not None, "runs": len(project.runs)}
         try:

@@ -32,13 +32,13 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
     ErrorHook(window).install()  # from here on an error nobody caught is a dialog and a log line
     if not screenshot:
         window.restore_layout()  # a screenshot shows the default layout, whatever the person did
+        QTimer.singleShot(200, lambda: offer_recovery(window))  # once the event loop runs
     if file and not screenshot:
         # Show the window first: the first shape inference imports torch (about two seconds),
         # and a window that appears at once with "Opening…" beats a blank wait (DESIGN rule 8).
         window.show()
         window.statusBar().showMessage(f"Opening {file}…")
         QTimer.singleShot(50, lambda: _open_reporting(window, file))  # after the first paint
-        QTimer.singleShot(200, lambda: offer_recovery(window))
         return app.exec()
     if file:
         try:
@@ -48,8 +48,6 @@ def run_window(file: str | None = None, screenshot: str | None = None, theme: st
             window.deleteLater()
             return 2
     window.show()
-    if not screenshot:
-        QTimer.singleShot(200, lambda: offer_recovery(window))
     if screenshot:
         app.processEvents()
         window.view.show_start()

@@ -49,7 +49,6 @@ class Autosave(QObject):
         self.window = window
         self.store = RecoveryStore(root or recovery_root())
         self.writes = 0
-        self.last_error = ""
         self._pending = False  # changed since the last copy
         self.timer = QTimer(self, interval=int(interval_s() * 1000), timeout=self.tick)
         self.timer.start()
@@ -68,7 +67,6 @@ class Autosave(QObject):
         try:
             self.store.write(self.window.project)
         except (NetDesignerError, OSError) as e:
-            self.last_error = str(e)
             self.window.statusBar().showMessage(f"Could not write the recovery copy: {e}", 10000)
             return False
         self._pending = False

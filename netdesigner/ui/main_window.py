@@ -163,8 +163,7 @@ class MainWindow(QMainWindow):
         self.code.set_graph(project.graph, project.name)
         self.train_dock.set_project(project, self.stack)
         self.weights_changed = False
-        if hasattr(self, "autosave"):
-            self.autosave.saved()  # the previous document's changes were saved or thrown away
+        self.autosave.saved()  # the previous document's changes were saved or thrown away
         self.training.project_changed()
         self.lesson.set_project(project)
         self.text_sample.update_applies()

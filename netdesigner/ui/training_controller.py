@@ -183,7 +183,7 @@ class TrainingController(QObject):
             self._say(str(e), error=True)
             return
         self._say("")
-        self._warnings: list[str] = []
+        self._warnings = []
         self.window.set_editing_locked(LOCK_REASON)
         self.bridge.start(self.trainer)
         self._update_buttons()
