@@ -34,6 +34,7 @@ together. Only process 0 (rank 0) prints the losses and writes the weights.
 import argparse
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -136,6 +137,14 @@ def save_weights(model: torch.nn.Module, path: Path) -> None:
     os.replace(temporary, path)
 
 
+def say(line: str) -> None:
+    """Print one whole line in one write. Python's print writes the text and its newline apart when
+    output is unbuffered (python -u, PYTHONUNBUFFERED), so the lines of two processes sharing
+    torchrun's output could run into each other."""
+    sys.stdout.write(line + "\\n")
+    sys.stdout.flush()
+
+
 def describe(values: dict[str, float], prefix: str) -> str:
     return "  ".join(f"{prefix} {name} {value:.4f}" for name, value in values.items())
 
@@ -166,9 +175,9 @@ def main() -> None:
 
     if rank == 0:
         args.out.mkdir(parents=True, exist_ok=True)
-        print(f"training {type(model).__name__} on {len(train_set)} samples, {world_size} process(es) on {device}", flush=True)
+        say(f"training {type(model).__name__} on {len(train_set)} samples, {world_size} process(es) on {device}")
         first, name = (val_set, "val") if len(val_set) else (train_set, "train")
-        print(f"epoch 0/{args.epochs}  {describe(evaluate(model, first, device), name)}  (before training)", flush=True)
+        say(f"epoch 0/{args.epochs}  {describe(evaluate(model, first, device), name)}  (before training)")
 
     best_loss, waited, best_weights, epochs_run = math.inf, 0, None, 0
     for epoch in range(1, args.epochs + 1):
@@ -199,20 +208,20 @@ def main() -> None:
             waited += 1
         if rank == 0:
             lr = optimizer.param_groups[0]["lr"]
-            print(f"epoch {epoch}/{args.epochs}  {describe(train, 'train')}  {describe(val, 'val')}  lr {lr:.3g}", flush=True)
+            say(f"epoch {epoch}/{args.epochs}  {describe(train, 'train')}  {describe(val, 'val')}  lr {lr:.3g}")
             save_weights(model, args.out / "last.safetensors")
             if improved:
                 save_weights(model, args.out / "best.safetensors")
         if EARLY_STOPPING_PATIENCE and waited >= EARLY_STOPPING_PATIENCE:
             if rank == 0:
-                print(f"stopping early: no better validation loss for {waited} epochs", flush=True)
+                say(f"stopping early: no better validation loss for {waited} epochs")
             break
 
     if best_weights is not None:
         model.load_state_dict(best_weights)  # end with the weights of the best epoch
     if rank == 0 and len(test_set):
-        print(describe(evaluate(model, test_set, device), "test"), flush=True)
-    print(f"process {rank} of {world_size} finished {epochs_run} epoch(s) on {device}", flush=True)
+        say(describe(evaluate(model, test_set, device), "test"))
+    say(f"process {rank} of {world_size} finished {epochs_run} epoch(s) on {device}")
     if dist.is_initialized():
         dist.barrier()  # a process tearing down gloo while another still evaluates can abort ("terminate called…")
         dist.destroy_process_group()

@@ -273,6 +273,15 @@ def test_a_layer_built_in_training_mode_behaves_alike_too(tmp_path: Path) -> Non
 
 
 # ---- (c) and (d): train.py ----------------------------------------------------------------
+def test_train_py_writes_each_line_in_one_write(exported) -> None:
+    """Processes under torchrun share one output: a line must leave in one write, or another
+    process's line can land between its text and its newline (print() does that unbuffered)."""
+    folder, _ = exported["spirals_mlp"]
+    source = (folder / "train.py").read_text()
+    assert "say(" in source
+    assert "print(" not in source
+
+
 _LINE = re.compile(r"^epoch (\d+)/\d+ .*?val loss (\S+)", re.M)
 
 
@@ -292,13 +301,14 @@ def test_train_py_trains_on_two_processes_under_torchrun(exported, tmp_path: Pat
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc_per_node=2",
          f"--master_port={_free_port()}", "train.py", "--epochs", "1", "--out", str(out), "--cpu"],
-        capture_output=True, text=True, cwd=folder, env=_env(), timeout=180,
-    )
+        capture_output=True, text=True, cwd=folder, env=_env() | {"PYTHONUNBUFFERED": "1"}, timeout=180,
+    )  # unbuffered, as CI runs it: print() then writes a line and its newline apart
     assert done.returncode == 0, done.stdout + done.stderr
     assert "process 0 of 2 finished 1 epoch(s)" in done.stdout
     assert "process 1 of 2 finished 1 epoch(s)" in done.stdout
     assert "2 process(es) on cpu" in done.stdout
     losses = _val_losses(done.stdout)
+    assert set(losses) == {0, 1}, done.stdout  # both lines whole, none run into another process's line
     assert losses[1] < losses[0] - 0.02, done.stdout  # the validation loss before and after the epoch
     assert done.stdout.count("epoch 1/1") == 1  # only rank 0 logs
     trained = load_file(out / "last.safetensors")
