@@ -183,6 +183,8 @@ def run_bench(repeat: int = 7, as_json: bool = False, only: str | None = None) -
             print(f"  {example:12} trainer {r['trainer_samples_per_s']:10,.0f}  hand-written loop "
                   f"{r['hand_written_samples_per_s']:10,.0f}  ratio {r['ratio']:.2f}   "
                   f"target ≥ 0.95: {'met' if r['ratio'] >= 0.95 else 'MISSED'}")
+            print(f"  {'':12} the same loop with fused Adam {r['hand_written_fused_samples_per_s']:10,.0f}: ratio "
+                  f"{r['ratio_to_fused']:.2f} (what the trainer's metrics, events and checks cost)")
     if "landscape" in cases:
         from netdesigner.analysis.landscape_bench import print_landscape_figures
 

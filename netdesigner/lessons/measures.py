@@ -119,7 +119,7 @@ class RunMeasures:
     def _denoising_ratio(self) -> None:
         import torch
 
-        from netdesigner.train.objective import Tally
+        from netdesigner.train.tally import Tally
 
         trainer, test = self.trainer, self.trainer.splits.test
         sigma = trainer.settings.input_noise

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from netdesigner.core.errors import TrainingError
-from netdesigner.train.objective import Objective, Tally
+from netdesigner.train.objective import Objective
+from netdesigner.train.tally import Tally
 
 if TYPE_CHECKING:
     import torch

@@ -138,7 +138,7 @@ class GanTrainer(Trainer):
         self.step += 1
         if not last:
             return None
-        return d_grads[0] + g_grads[0], d_grads[1] + g_grads[1]
+        return d_grads.joined(g_grads)
 
     def _blurred(self, samples: torch.Tensor) -> torch.Tensor:
         """``samples`` with instance noise (``input_noise``) when the settings ask for it."""

@@ -22,7 +22,6 @@ The KL is caught by a forward hook, so validation (eval mode, z = mean) counts i
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
 
     from netdesigner.core.graph import Graph
     from netdesigner.data.splits import Splits
+    from netdesigner.train.tally import Tally
 
 CLASS_LOSSES = ("cross_entropy", "nll")
 VALUE_LOSSES = ("mse", "l1", "bce_with_logits")
@@ -119,7 +119,7 @@ class Objective:
 
         outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
         total: torch.Tensor | None = None
-        for head in self.heads:  # metrics from detached tensors: no autograd, no extra ops
+        for head in self.heads:  # the tally keeps detached outputs and measures them later, in bulk
             out = outs[head.index]
             if head.target == "classes":
                 if out.dim() == 2:  # the common (batch, classes) case: no reshaping calls per batch
@@ -130,24 +130,13 @@ class Objective:
                     target = y.reshape(-1)
                 part = F.cross_entropy(scores, target) if head.loss == "cross_entropy" else F.nll_loss(scores, target)
                 if tally is not None:
-                    predicted = scores.detach().argmax(-1)
-                    tally.add(head, "correct", (predicted == target).sum(), target.numel())
-                    tally.confuse(head, target, predicted)
+                    tally.keep(head, scores, target)
             else:
                 target = (x if head.target == "input" else y).reshape(out.shape)
                 target = target.to(out.dtype) if out.dtype in (torch.float32, torch.float64) else target.float()
                 part = _value_loss(head.loss, out, target)
                 if tally is not None:
-                    pred = out.detach().float()
-                    pred = torch.sigmoid(pred) if head.loss == "bce_with_logits" else pred
-                    if head.target == "binary":
-                        hits = (pred > 0.5) == (target > 0.5)
-                        tally.add(head, "correct", hits.sum(), target.numel())
-                        tally.confuse(head, target.long().reshape(-1), (pred > 0.5).long().reshape(-1))
-                    else:
-                        diff = pred - target.float()
-                        tally.add(head, "se", diff.square().sum(), diff.numel())
-                        tally.add(head, "ae", diff.abs().sum(), diff.numel())
+                    tally.keep(head, out, target)
             part = part if head.weight == 1.0 else head.weight * part
             total = part if total is None else total + part
         assert total is not None
@@ -156,9 +145,9 @@ class Objective:
             total = total + self.kl_beta * kl
         if tally is not None:
             n = x.shape[0]  # weighted by samples, so a short last batch counts for what it holds
-            tally.add(None, "loss", total.detach(), n, scale=n)
+            tally.add("loss", total, n, scale=n)
             if kl is not None:
-                tally.add(None, "kl", kl.detach(), n, scale=n)
+                tally.add("kl", kl, n, scale=n)
         return total
 
 
@@ -170,70 +159,6 @@ def _value_loss(name: str, out: torch.Tensor, target: torch.Tensor) -> torch.Ten
     if name == "l1":
         return F.l1_loss(out, target)
     return F.binary_cross_entropy_with_logits(out, target)
-
-
-class Tally:
-    """Running sums of a pass over the data, kept as tensors on the device: adding never waits
-    for the GPU; ``read`` does, once, for all of them together."""
-
-    def __init__(self, objective: Objective, *, confusion: bool = False) -> None:
-        self.objective = objective
-        self.sums: dict[tuple[str | None, str], torch.Tensor] = {}
-        self.counts: dict[tuple[str | None, str], int] = {}
-        self.matrix: torch.Tensor | None = None
-        self._confusion = confusion
-
-    def add(self, head: Head | None, what: str, value: torch.Tensor, count: int, scale: int = 1) -> None:
-        """Adds ``value × scale`` (a device tensor: no waiting) to a sum of ``count`` items."""
-        key = (head.name if head else None, what)
-        total = self.sums.get(key)
-        if total is None:
-            self.sums[key] = value.detach().float() * scale
-            self.counts[key] = count
-        else:
-            total.add_(value.detach(), alpha=scale)
-            self.counts[key] += count
-
-    def confuse(self, head: Head, target: torch.Tensor, predicted: torch.Tensor) -> None:
-        import torch
-
-        if not self._confusion or head is not self.objective.primary:
-            return
-        n = self.objective.num_classes or 2
-        keep = (target >= 0) & (target < n)  # ignore_index-style targets count nowhere
-        counts = torch.bincount(target[keep] * n + predicted[keep].clamp(0, n - 1), minlength=n * n)
-        self.matrix = counts if self.matrix is None else self.matrix + counts
-
-    def loss_sum(self) -> torch.Tensor | None:
-        return self.sums.get((None, "loss"))
-
-    def read(self) -> tuple[float, dict[str, float]]:
-        """(mean loss per sample, metrics): accuracy or mse and mae for the first head, the
-        same prefixed with the Output's name for the others, and kl for variational models."""
-        import torch
-
-        keys = list(self.sums)
-        if not keys:
-            return math.nan, {}
-        values = torch.stack([self.sums[k].to(self.sums[keys[0]].device) for k in keys]).tolist()
-        mean = {k: v / max(1, self.counts[k]) for k, v in zip(keys, values, strict=True)}
-        metrics: dict[str, float] = {}
-        for head in self.objective.heads:
-            prefix = "" if head is self.objective.primary else f"{head.name}."
-            if (head.name, "correct") in mean:
-                metrics[prefix + "accuracy"] = mean[head.name, "correct"]
-            if (head.name, "se") in mean:
-                metrics[prefix + "mse"] = mean[head.name, "se"]
-                metrics[prefix + "mae"] = mean[head.name, "ae"]
-        if (None, "kl") in mean:
-            metrics["kl"] = mean[None, "kl"]
-        return mean.get((None, "loss"), math.nan), metrics
-
-    def confusion(self) -> list[list[int]] | None:
-        if self.matrix is None:
-            return None
-        n = self.objective.num_classes or 2
-        return self.matrix.reshape(n, n).tolist()
 
 
 def build_objective(module: torch.nn.Module, splits: Splits, probe: Any, *, graph: Graph | None, kl_beta: float) -> Objective:

@@ -9,7 +9,7 @@ smooth even over few epochs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from netdesigner.core.errors import TrainingError
 
@@ -56,16 +56,33 @@ def make_optimizer(parameters: Iterable[torch.nn.Parameter], settings: TrainingS
     name = settings.optimizer
     if name == "sgd":
         nesterov = settings.nesterov and settings.momentum > 0
-        return torch.optim.SGD(params, lr=lr, momentum=settings.momentum, nesterov=nesterov, weight_decay=decay)
+        return _fused_if_possible(torch.optim.SGD, params, lr=lr, momentum=settings.momentum, nesterov=nesterov, weight_decay=decay)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=decay)
+        return _fused_if_possible(torch.optim.Adam, params, lr=lr, weight_decay=decay)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=decay)
-    if name == "rmsprop":
+        return _fused_if_possible(torch.optim.AdamW, params, lr=lr, weight_decay=decay)
+    if name == "rmsprop":  # no fused kernel in PyTorch
         return torch.optim.RMSprop(params, lr=lr, momentum=settings.momentum, weight_decay=decay)
     if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=lr, weight_decay=decay)
+        return _fused_if_possible(torch.optim.Adagrad, params, lr=lr, weight_decay=decay)
     raise TrainingError(f"optimizer must be one of sgd, adam, adamw, rmsprop, adagrad, got {name!r}")
+
+
+def _fused_if_possible(kind: type[torch.optim.Optimizer], params: list[torch.nn.Parameter], **options: Any) -> torch.optim.Optimizer:
+    """The optimiser with PyTorch's fused kernel (``fused=True``: one kernel updates every
+    parameter) where it has one for these parameters, else the default implementation.
+
+    The same update rule, computed in another order, so the numbers differ from the default
+    in the last bits. On the CPU it made a small MLP's whole training step about a fifth
+    faster: the default steps each parameter with a dozen small operations from Python.
+    """
+    devices = {p.device.type for p in params}
+    if len(devices) == 1 and devices <= {"cpu", "cuda"} and all(p.is_floating_point() for p in params):
+        try:
+            return kind(params, fused=True, **options)
+        except (RuntimeError, ValueError):  # a dtype or device this build's kernel does not take
+            pass
+    return kind(params, **options)
 
 
 class Schedule:

@@ -45,7 +45,8 @@ from netdesigner.train.events import (
     RunStarted,
 )
 from netdesigner.train.failures import error_failure, nan_failure, recover
-from netdesigner.train.objective import Tally, build_objective
+from netdesigner.train.grad_norms import layer_grad_norms
+from netdesigner.train.objective import build_objective
 from netdesigner.train.optim import (
     Schedule,
     check_settings,
@@ -54,6 +55,7 @@ from netdesigner.train.optim import (
     retune,
 )
 from netdesigner.train.placement import place_data
+from netdesigner.train.tally import Tally
 
 if TYPE_CHECKING:
     import os
@@ -307,8 +309,7 @@ class Trainer:
             with self._stepping:
                 grads = self._step(x[b * size:(b + 1) * size], y[b * size:(b + 1) * size], tally, last, schedule, epoch, b)
             if last:
-                names, values = grads
-                norms = dict(zip(names, torch.stack(values).tolist(), strict=True)) if names else {}
+                norms = grads.read()
             if self._listeners:
                 done = min((b + 1) * size, len(x))
                 elapsed = time.perf_counter() - started - paused
@@ -341,7 +342,7 @@ class Trainer:
         (scaler.scale(loss) if scaler is not None else loss).backward()
         if scaler is not None and (last or s.grad_clip > 0):
             scaler.unscale_(self.optimizer)
-        grads = self._grad_norms() if last else None
+        grads = layer_grad_norms(self.module) if last else None
         if s.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(self.module.parameters(), s.grad_clip)
         if scaler is not None:
@@ -364,18 +365,6 @@ class Trainer:
             self._bad = bad if self._bad is None else self._bad | bad
             if (self.step + 1) % NAN_CHECK_EVERY == 0 and bool(self._bad):
                 raise _NonFinite(f"{what}in epoch {epoch}, before step {self.step + 1}")
-
-    def _grad_norms(self) -> tuple[list[str], list[torch.Tensor]]:
-        """Per layer (the node's name), the L2 norm of all its parameters' gradients."""
-        import torch
-
-        names, values = [], []
-        for name, child in self.module.named_children():
-            grads = [p.grad.detach().float() for p in child.parameters() if p.grad is not None]
-            if grads:
-                names.append(name)
-                values.append(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
-        return names, values
 
     def _remember_weights(self) -> None:
         if not self.keep_trajectory:

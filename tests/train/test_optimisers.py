@@ -107,3 +107,29 @@ def test_default_init_follows_the_seed_alone() -> None:
     torch.rand(100)  # drawing in between must not matter
     initialize_weights(b, "default", seed=3)
     assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+
+
+@pytest.mark.parametrize(("name", "fused"), [("sgd", True), ("adam", True), ("adamw", True), ("adagrad", True), ("rmsprop", None)])
+def test_optimisers_use_the_fused_kernel_where_pytorch_has_one(name: str, fused) -> None:
+    module, _ = mlp()
+    assert make_optimizer(module.parameters(), settings(optimizer=name)).defaults.get("fused") == fused
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "adagrad"])
+def test_a_fused_step_is_the_plain_step_up_to_rounding(name: str) -> None:
+    fused_module, _ = mlp()
+    plain_module, _ = mlp()
+    plain_module.load_state_dict(fused_module.state_dict())
+    fused = make_optimizer(fused_module.parameters(), settings(optimizer=name, weight_decay=0.01, momentum=0.9))
+    plain = make_optimizer(plain_module.parameters(), settings(optimizer=name, weight_decay=0.01, momentum=0.9))
+    for group in plain.param_groups:
+        group["fused"] = None  # the default, per-parameter implementation
+    x = torch.randn(32, 2, generator=torch.Generator().manual_seed(0))
+    for module, optimizer in ((fused_module, fused), (plain_module, plain)):
+        for _ in range(20):
+            optimizer.zero_grad()
+            module(x).square().mean().backward()
+            optimizer.step()
+    for (key, a), b in zip(fused_module.state_dict().items(), plain_module.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6, msg=key)
+    assert not torch.equal(fused_module.fc1.weight, mlp()[0].fc1.weight)  # it did train
