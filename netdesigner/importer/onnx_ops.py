@@ -29,7 +29,11 @@ def attributes(node: onnx.NodeProto) -> dict[str, Any]:
     values = {}
     for a in node.attribute:
         value = helper.get_attribute_value(a)
-        values[a.name] = value.decode() if isinstance(value, bytes) else value
+        if isinstance(value, bytes):
+            value = value.decode()
+        elif isinstance(value, list) and value and isinstance(value[0], bytes):  # STRINGS: an RNN's activations
+            value = [v.decode() for v in value]
+        values[a.name] = value
     return values
 
 

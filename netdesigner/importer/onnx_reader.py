@@ -4,6 +4,7 @@ engine): values are followed from the inputs, each node handed to its mapper in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -157,6 +158,10 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     inputs = [v for v in model.graph.input if v.name not in reading.constants]
     for value in inputs:
         _add_input(reading, value, problems)
+    for node in model.graph.node:  # the recurrent glue reads constants too (the index of y[:, -1])
+        if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+            with contextlib.suppress(Unsupported, ValueError, TypeError):  # the walk reports it
+                _constant(reading, node)
     plans = absorb(model, reading.constants, reading.shapes)
     glue = set().union(*(plan.glue for plan in plans.values()))
     for index, node in enumerate(model.graph.node):
@@ -190,7 +195,7 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
         if value.name not in reading.refs and not problems:
             problems.append(f"output {value.name} is not computed from the inputs by layers")
     if problems:
-        raise ImportFailed(f"{where} cannot be imported; nothing was changed. {len(problems)} "
+        raise ImportFailed(f"{where} cannot be imported; nothing was changed. {_unrolled_hint(model)}{len(problems)} "
                            f"node{'s' if len(problems) != 1 else ''} without an equal layer:\n  "
                            + "\n  ".join(problems))
     for value in outputs:
@@ -200,6 +205,22 @@ def read_model(model: onnx.ModelProto, name: str, where: str) -> ImportedModel:
     _check_outputs(original, module, reading, inputs, outputs, where)
     return ImportedModel(reading.graph, reading.weights, name, notes,
                          [v.name for v in inputs], [v.name for v in outputs])
+
+
+def _unrolled_hint(model: onnx.ModelProto) -> str:
+    """A sentence for a refused file that multiplies by one weight at several places: most
+    often a recurrent layer written out step by step, as torch's default (dynamo) exporter
+    writes ``nn.RNN``; the older exporter writes it as one RNN op, which imports as a layer."""
+    uses: dict[str, int] = {}
+    for node in model.graph.node:
+        if node.op_type in ("MatMul", "Gemm") and len(node.input) > 1:
+            uses[node.input[1]] = uses.get(node.input[1], 0) + 1
+    most = max(uses.values(), default=0)
+    if most < 3:
+        return ""
+    return (f"One weight is multiplied at {most} places: if that is a recurrent layer written out step by step "
+            "(torch.onnx.export writes nn.RNN so by default), export it with torch.onnx.export(..., dynamo=False), "
+            "which writes one RNN op that opens as a layer. ")
 
 
 def _check_order(model: onnx.ModelProto, where: str) -> None:

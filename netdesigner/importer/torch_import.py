@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from netdesigner.importer.imported import ImportedModel, ImportFailed
 
 if TYPE_CHECKING:
+    import onnx
     import torch
 
 
@@ -71,7 +72,35 @@ def import_module(model: torch.nn.Module, input_shapes: list[tuple[int, ...]], n
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ImportFailed(f"{name} could not be traced on inputs {input_shapes}: {first}") from None
-    return read_model(program.model_proto, name, name)
+    try:
+        return read_model(program.model_proto, name, name)
+    except ImportFailed:
+        if not any(type(m) is torch.nn.RNN for m in model.modules()):
+            raise
+        legacy = _torchscript_export(model, samples)  # None where this torch no longer has it
+        if legacy is None:
+            raise
+        return read_model(legacy, name, name)
+
+
+def _torchscript_export(model: torch.nn.Module, samples: tuple[torch.Tensor, ...]) -> onnx.ModelProto | None:
+    """``model`` by torch's older (TorchScript) exporter: the default one writes ``nn.RNN`` out
+    step by step, one matrix product per step, which has no layer; this one writes an RNN op."""
+    import io
+
+    import onnx
+    import torch
+
+    names = [f"x{i}" if len(samples) > 1 else "x" for i in range(len(samples))]
+    buffer = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, samples, buffer, dynamo=False, input_names=names,
+                              dynamic_axes={n: {0: "batch"} for n in names}, opset_version=17)
+    except Exception:
+        return None
+    return onnx.load_from_string(buffer.getvalue())
 
 
 def import_class(spec: str, input_shapes: list[tuple[int, ...]], *, args: Any = ()) -> ImportedModel:
