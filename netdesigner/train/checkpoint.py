@@ -5,6 +5,10 @@ On disk a run keeps, in a folder the caller names, ``STEM.best.safetensors`` and
 (the optimizer state: tensors, numbers and lists only, read back with
 ``torch.load(weights_only=True)``, which refuses anything else) and ``STEM.history.csv``
 (one row per epoch). Each file is written atomically: a temporary file, then a rename.
+
+A later run that starts from the last checkpoint's weights (Continue after reopening the
+project, ``netdesigner train --continue``) resumes that optimizer state too (Adam's moments,
+SGD's momentum), so it goes on where the run left off rather than with a cold optimiser.
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ if TYPE_CHECKING:
     import torch
 
     from netdesigner.train.events import Checkpoint, EpochEnd
+
+
+def checkpoint_folder(project_file: str | os.PathLike) -> Path:
+    """Where a project's runs keep their checkpoints unless told otherwise: ``NAME-checkpoints``
+    beside ``NAME.ndproj``, the same for the window and the CLI, so either goes on from the other."""
+    path = Path(project_file).resolve()
+    return path.with_name(f"{path.stem}-checkpoints")
 
 
 # ---- in memory ----------------------------------------------------------------------------
@@ -157,6 +168,33 @@ class CheckpointWriter:
         path = self.path("optimizer")
         atomic_write(path, buffer.getvalue())
         return path
+
+    def resumable_optimizer_state(self, module: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict[str, Any] | None:
+        """The last checkpoint's optimizer state when ``module`` holds exactly the last
+        checkpoint's weights and ``optimizer`` is of the kind that wrote it, else None. A state
+        that cannot be read is None too: training then starts with a fresh optimiser."""
+        import torch
+
+        from netdesigner.core.errors import TrainingError
+
+        last, saved = self.path("last"), self.path("optimizer")
+        if not (last.is_file() and saved.is_file()):
+            return None
+        try:
+            weights = load_weights(last)
+            state = load_optimizer_state(saved)
+        except (OSError, TrainingError, ValueError, RuntimeError):
+            return None
+        current = module.state_dict()
+        if weights.keys() != current.keys() or not all(torch.equal(weights[k], v.detach().cpu()) for k, v in current.items()):
+            return None
+        if not isinstance(state, dict) or state.get("kind") != type(optimizer).__name__:
+            return None
+        groups = optimizer.state_dict()["param_groups"]
+        saved_groups = state.get("param_groups")
+        if not isinstance(saved_groups, list) or [len(g["params"]) for g in groups] != [len(g.get("params", ())) for g in saved_groups]:
+            return None
+        return state
 
     def write_epoch(self, epoch: int, improved: bool, state: dict[str, torch.Tensor], optimizer_state: dict[str, Any],
                     history: Sequence[EpochEnd]) -> list[Checkpoint]:

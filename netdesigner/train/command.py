@@ -30,8 +30,12 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--device", metavar="DEVICE", help="auto, cpu, cuda, cuda:N or mps (default: the project's setting)")
     parser.add_argument("--batch-size", type=int, metavar="B", help="samples per batch (default: the project's setting)")
     parser.add_argument("--lr", type=float, metavar="X", help="learning rate (default: the project's setting)")
-    parser.add_argument("--continue", dest="resume", action="store_true", help="start from the weights saved with the project instead of fresh ones")
-    parser.add_argument("--checkpoints", nargs="?", const="", metavar="DIR", help="write best/last checkpoints and the metrics history (into DIR, or beside the project)")
+    parser.add_argument("--continue", dest="resume", action="store_true",
+                        help="start from the weights saved with the project instead of fresh ones, and from the "
+                             "optimiser state of the last checkpoint when it holds those weights (turns on --checkpoints)")
+    parser.add_argument("--checkpoints", nargs="?", const="", metavar="DIR",
+                        help="write best/last checkpoints, the optimiser state and the metrics history "
+                             "(into DIR, or NAME-checkpoints/ beside the project, where the window writes them too)")
     parser.add_argument("--no-save", action="store_true", help="train and report, but leave the project file as it is")
     parser.add_argument("--json", action="store_true", help="print the final metrics as JSON (progress goes to stderr)")
     parser.add_argument("--layer-history", metavar="OUT.npz",
@@ -62,9 +66,11 @@ def run_train(args: argparse.Namespace) -> int:
         resume = args.resume and bool(project.weights)
         if args.resume and not resume:
             print("the project has no saved weights: training starts from fresh ones", file=log)
+        from netdesigner.train.checkpoint import checkpoint_folder
+
         checkpoints = None
-        if args.checkpoints is not None:
-            checkpoints = Path(args.checkpoints) if args.checkpoints else Path(args.file).resolve().parent
+        if args.checkpoints is not None or resume:
+            checkpoints = Path(args.checkpoints) if args.checkpoints else checkpoint_folder(Path(args.file))
         from netdesigner.train.gan_trainer import trainer_class
 
         progress = Progress(log, settings.epochs)

@@ -130,6 +130,8 @@ class Trainer:
         self.splits, self.objective, self.optimizer = self._prepare(splits, graph, settings)
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.writer = ckpt.CheckpointWriter(checkpoint_dir, checkpoint_stem) if checkpoint_dir is not None else None
+        if self.writer is not None and not initialize:
+            self._resume_optimizer()
         self.epoch = 0  # epochs completed, over all runs
         self.step = 0  # optimizer steps, over all runs
         self.history: list[EpochEnd] = []
@@ -396,11 +398,28 @@ class Trainer:
                               self.settings.batch_size, self.precision, confusion)
 
     # ---- checkpoints ----------------------------------------------------------
+    def _resume_optimizer(self) -> None:
+        """The last checkpoint's optimizer state, when training goes on from its weights."""
+        state = self.writer.resumable_optimizer_state(self.module, self.optimizer) if self.writer else None
+        if state is None:
+            return
+        try:
+            self.optimizer.load_state_dict({"state": state["state"], "param_groups": state["param_groups"]})
+        except (ValueError, KeyError, RuntimeError, TypeError) as e:
+            self.optimizer = make_optimizer(self.module.parameters(), self.settings)  # nothing half-loaded
+            self.notes.append(f"the optimiser starts fresh: its saved state could not be read ({e})")
+            return
+        self.optimizer = retune(self.optimizer, self.module.parameters(), self.settings, self.settings)  # today's settings
+        steps = max((int(v["step"]) for v in self.optimizer.state.values() if "step" in v), default=0)
+        where = self.writer.path("optimizer").name if self.writer else ""
+        self.notes.append(f"the optimiser goes on from its state in {where}" + (f" (after {steps} steps)" if steps else ""))
+
     def _write_checkpoints(self, epoch: int, improved: bool) -> None:
         if self.writer is None:
             return
         try:
-            written = self.writer.write_epoch(epoch, improved, self.module.state_dict(), self.optimizer.state_dict(), self.history)
+            optimizer_state = {**self.optimizer.state_dict(), "kind": type(self.optimizer).__name__}
+            written = self.writer.write_epoch(epoch, improved, self.module.state_dict(), optimizer_state, self.history)
         except OSError as e:
             folder, self.writer = self.writer.folder, None
             self._emit(Notice(f"checkpoints cannot be written to {folder} ({e.strerror or e}); training goes on and the weights stay in memory"))

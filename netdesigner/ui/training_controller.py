@@ -255,6 +255,7 @@ class TrainingController(QObject):
         return self._splits
 
     def _prepare_trainer(self, splits: Any) -> None:
+        from netdesigner.train.checkpoint import checkpoint_folder
         from netdesigner.train.gan_trainer import trainer_class
 
         project = self.window.project
@@ -263,7 +264,7 @@ class TrainingController(QObject):
             return  # Continue: same weights, same optimiser state
         continuing = self.module is not None or bool(project.weights)
         module = project.compile(previous=self.module)
-        folder = project.path.with_name(f"{project.path.stem}-checkpoints") if project.path else None
+        folder = checkpoint_folder(project.path) if project.path else None
         self.trainer = trainer_class(project.graph)(
             module, splits, project.training, graph=project.graph, initialize=not continuing, checkpoint_dir=folder,
             checkpoint_stem=project.path.stem if project.path else "model", keep_trajectory=True)

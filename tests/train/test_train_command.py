@@ -16,6 +16,7 @@ import pytest
 from tiny_training import mlp_graph
 
 from netdesigner.core.project import DataSettings, Project, TrainingSettings
+from netdesigner.train.checkpoint import load_optimizer_state
 from netdesigner.train.command import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -111,10 +112,16 @@ def test_layer_history_saves_every_layers_histograms_per_epoch(tmp_path: Path, r
     assert report["epochs"] == 3
 
 
-def test_checkpoints_go_beside_the_project(tmp_path: Path, registry) -> None:
+def test_checkpoints_go_beside_the_project_and_continue_resumes_the_optimiser(tmp_path: Path, registry, capsys) -> None:
     path = save_project(tmp_path)
-    assert train(str(path), "--checkpoints", "--no-save") == EXIT_OK
-    assert (tmp_path / "moons.best.safetensors").exists() and (tmp_path / "moons.history.csv").exists()
+    assert train(str(path), "--checkpoints", "--epochs", "2") == EXIT_OK
+    folder = tmp_path / "moons-checkpoints"  # where the window writes them too
+    assert (folder / "moons.best.safetensors").exists() and (folder / "moons.history.csv").exists()
+    steps = int(load_optimizer_state(folder / "moons.last.optimizer.pt")["state"][0]["step"])
+    capsys.readouterr()
+    assert train(str(path), "--continue", "--epochs", "1") == EXIT_OK
+    assert f"the optimiser goes on from its state in moons.last.optimizer.pt (after {steps} steps)" in capsys.readouterr().out
+    assert int(load_optimizer_state(folder / "moons.last.optimizer.pt")["state"][0]["step"]) == steps * 3 // 2
 
 
 def test_a_failed_run_exits_3_and_saves_nothing(tmp_path: Path, registry, capsys) -> None:

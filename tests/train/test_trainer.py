@@ -177,6 +177,32 @@ def test_checkpoints_and_history_are_written_and_load_back(moons, tmp_path: Path
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_a_new_trainer_on_the_last_checkpoints_weights_resumes_its_optimiser(moons, tmp_path: Path) -> None:
+    module, graph = mlp()
+    Trainer(module, moons, settings(epochs=2, batch_size=32), graph=graph, checkpoint_dir=tmp_path, checkpoint_stem="m").run()
+    saved = load_optimizer_state(tmp_path / "m.last.optimizer.pt")
+    assert saved["kind"] == "Adam"
+
+    reopened, _ = mlp()
+    reopened.load_state_dict(module.state_dict())
+    events, listener = collect()
+    trainer = Trainer(reopened, moons, settings(epochs=1, batch_size=32), graph=graph, initialize=False,
+                      checkpoint_dir=tmp_path, checkpoint_stem="m", listeners=[listener])
+    first = next(reopened.parameters())
+    assert int(trainer.optimizer.state[first]["step"]) == 16  # two epochs of 8 batches
+    torch.testing.assert_close(trainer.optimizer.state[first]["exp_avg"], saved["state"][0]["exp_avg"])
+    trainer.run()
+    assert int(trainer.optimizer.state[first]["step"]) == 24
+    assert any("goes on from its state in m.last.optimizer.pt (after 16 steps)" in n.message for n in of(events, Notice))
+
+    other, _ = mlp()  # other weights (or another optimiser kind): a fresh optimiser
+    assert not Trainer(other, moons, settings(batch_size=32), graph=graph, initialize=False,
+                       checkpoint_dir=tmp_path, checkpoint_stem="m").optimizer.state
+    reopened.load_state_dict(load_weights(tmp_path / "m.last.safetensors"))
+    assert not Trainer(reopened, moons, settings(batch_size=32, optimizer="sgd"), graph=graph, initialize=False,
+                       checkpoint_dir=tmp_path, checkpoint_stem="m").optimizer.state
+
+
 def test_an_unwritable_checkpoint_folder_warns_and_training_goes_on(moons, tmp_path: Path) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("")
