@@ -1,9 +1,12 @@
 """The data set moved onto the training device whole, in the form the model's Input asks for.
 
-Small data sets belong on the device in one piece (PERFORMANCE.md: a ``DataLoader`` over
-in-memory tensors costs 20–40 %). Samples whose element count equals the Input's are reshaped
-to it (64 pixel values feed an Input of (1, 8, 8)), and float64 becomes float32, the dtype of
-the weights; both are said in a note rather than failing the run.
+Data sets that fit belong on the device in one piece (PERFORMANCE.md: a ``DataLoader`` over
+in-memory tensors costs 20–40 %, and a copy per batch more on a GPU). One too large for a
+GPU (more than half its free memory: the rest is for the model, its activations and the
+optimiser) stays in the computer's memory, the training split pinned, and the trainer copies
+each batch over without waiting (``non_blocking``). Samples whose element count equals the
+Input's are reshaped to it (64 pixel values feed an Input of (1, 8, 8)), and float64 becomes
+float32, the dtype of the weights; each is said in a note rather than failing the run.
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ def input_shape(module: torch.nn.Module, graph: Graph | None) -> tuple[int, ...]
     return tuple(graph.find(info.input_names[0]).params["shape"])
 
 
+def fits_on_device(nbytes: int, device: torch.device) -> bool:
+    """Whether ``nbytes`` of data may live on ``device``: on a CUDA GPU, at most half of its
+    free memory; anywhere else, always (the CPU's data already lives there)."""
+    import torch
+
+    if device.type != "cuda":
+        return True
+    free, _total = torch.cuda.mem_get_info(device)
+    return nbytes <= free // 2
+
+
 def place_data(splits: Splits, module: torch.nn.Module, graph: Graph | None, device: torch.device) -> tuple[Splits, list[str]]:
     """(the splits on ``device``, notes on what was adapted); ``TrainingError`` if they cannot fit."""
     import torch
@@ -55,18 +69,27 @@ def place_data(splits: Splits, module: torch.nn.Module, graph: Graph | None, dev
         reshape = wanted
         notes.append(f"samples of shape {have} are reshaped to the Input's {wanted}")
 
-    def move(t: torch.Tensor, is_x: bool) -> torch.Tensor:
-        if t.dtype == torch.float64:
-            t = t.float()
-        if is_x and reshape is not None:
-            t = t.reshape(len(t), *reshape)
-        return t.to(device).contiguous()
-
-    if splits.train.x.dtype == torch.float64:
-        notes.append("float64 samples are trained as float32")
     parts = {name: getattr(splits, name) for name in ("train", "val", "test")}
     for name, part in parts.items():
         if len(part.y) != len(part.x):
             raise TrainingError(f"the {name} split has {len(part.x)} inputs but {len(part.y)} targets")
-    placed = {name: Split(move(p.x, True), move(p.y, False)) for name, p in parts.items()}
+    nbytes = sum(t.numel() * (4 if t.dtype == torch.float64 else t.element_size()) for p in parts.values() for t in (p.x, p.y))
+    home = device if fits_on_device(nbytes, device) else torch.device("cpu")
+    if home != device:
+        notes.append(f"the data set ({nbytes / 2**30:.1f} GiB) is larger than half of the GPU's free memory: it stays in "
+                     "the computer's memory and each batch is copied to the GPU as it is needed")
+
+    def move(t: torch.Tensor, is_x: bool, pin: bool) -> torch.Tensor:
+        if t.dtype == torch.float64:
+            t = t.float()
+        if is_x and reshape is not None:
+            t = t.reshape(len(t), *reshape)
+        t = t.to(home).contiguous()
+        return t.pin_memory() if pin else t
+
+    if splits.train.x.dtype == torch.float64:
+        notes.append("float64 samples are trained as float32")
+    pin = home != device and device.type == "cuda"
+    placed = {name: Split(move(p.x, True, pin and name == "train"), move(p.y, False, pin and name == "train"))
+              for name, p in parts.items()}
     return Splits(placed["train"], placed["val"], placed["test"], splits.info, splits.extra), notes

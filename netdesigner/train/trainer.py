@@ -148,6 +148,7 @@ class Trainer:
         self._seeded = False
         self._bad: torch.Tensor | None = None  # on a GPU: "a loss was not finite" since the last look
         self._last_loss: torch.Tensor | None = None
+        self._host_buffers: tuple[torch.Tensor, torch.Tensor] | None = None  # pinned, for a data set kept off the GPU
 
     @property
     def settings(self) -> TrainingSettings:
@@ -294,11 +295,9 @@ class Trainer:
 
     def _train_epoch(self, epoch: int, batches: int, size: int, schedule: Schedule) -> tuple | None:
         """One pass over the shuffled training data; None when stopped before its end."""
-        import torch
 
-        x, y = self.splits.train.x, self.splits.train.y
-        order = torch.randperm(len(x), generator=self.generator).to(self.device)
-        x, y = x[order], y[order]  # one gather per epoch; each batch is then a slice
+        x, y = self._shuffled_training_data()
+        streaming = x.device.type != self.device.type  # a data set too large for the GPU: copied per batch
         tally = self._new_tally()
         norms: dict[str, float] = {}
         paused = 0.0
@@ -308,8 +307,11 @@ class Trainer:
             if self.control.stopped:
                 return None
             last = b == batches - 1
+            xb, yb = x[b * size:(b + 1) * size], y[b * size:(b + 1) * size]
+            if streaming:
+                xb, yb = xb.to(self.device, non_blocking=True), yb.to(self.device, non_blocking=True)
             with self._stepping:
-                grads = self._step(x[b * size:(b + 1) * size], y[b * size:(b + 1) * size], tally, last, schedule, epoch, b)
+                grads = self._step(xb, yb, tally, last, schedule, epoch, b)
             if last:
                 norms = grads.read()
             if self._listeners:
@@ -317,6 +319,25 @@ class Trainer:
                 elapsed = time.perf_counter() - started - paused
                 self._emit(BatchEnd(epoch, b, self.step, self._last_loss, schedule.lr, done / max(elapsed, 1e-9)))
         return tally, norms, paused, time.perf_counter() - started - paused
+
+    def _shuffled_training_data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The training split in this epoch's order: one gather, after which each batch is a
+        slice. Data kept in the computer's memory is gathered into pinned buffers, made once, so
+        the per-batch copies to the GPU need not wait; the epoch's end reads the device, so the
+        last epoch's copies out of them are done before they are filled again."""
+        import torch
+
+        x, y = self.splits.train.x, self.splits.train.y
+        order = torch.randperm(len(x), generator=self.generator)
+        if x.device.type == self.device.type:
+            order = order.to(self.device)
+            return x[order], y[order]
+        if not x.is_pinned():
+            return x[order], y[order]
+        if self._host_buffers is None:
+            self._host_buffers = (torch.empty_like(x, pin_memory=True), torch.empty_like(y, pin_memory=True))
+        bx, by = self._host_buffers
+        return torch.index_select(x, 0, order, out=bx), torch.index_select(y, 0, order, out=by)
 
     def _step(self, x: torch.Tensor, y: torch.Tensor, tally: Tally, last: bool, schedule: Schedule, epoch: int, batch: int) -> Any:
         """Forward, backward, optimizer step; the layers' gradient norms on the last batch."""

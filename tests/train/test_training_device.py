@@ -83,3 +83,34 @@ def test_auto_keeps_small_models_on_the_cpu() -> None:
     assert auto_keeps_cpu(spirals) and not auto_keeps_cpu(digits)  # PERFORMANCE.md: MLP CPU-bound, CNN GPU-bound
     assert choose_device("auto", spirals) == torch.device("cpu")
     assert not auto_keeps_cpu(None)
+
+
+def test_data_stays_on_a_cpu_whatever_its_size() -> None:
+    from netdesigner.train.placement import fits_on_device
+
+    assert fits_on_device(2**50, torch.device("cpu"))
+
+
+@cuda
+def test_a_data_set_too_large_for_the_gpu_is_copied_per_batch_and_trains_alike(moons, monkeypatch) -> None:
+    """Streamed from pinned memory (copies that do not wait) or kept on the GPU, training
+    computes the same: the batches are the same samples in the same order."""
+    from netdesigner.train import placement
+
+    module, graph = mlp()
+    start = {k: v.clone() for k, v in module.state_dict().items()}
+    kept = Trainer(module, moons, settings(device="cuda", epochs=3, batch_size=32), graph=graph, initialize=False)
+    kept.run()
+    monkeypatch.setattr(placement, "fits_on_device", lambda nbytes, device: False)
+    streamed_module, _ = mlp()
+    streamed_module.load_state_dict(start)
+    events, listener = collect()
+    streamed = Trainer(streamed_module, moons, settings(device="cuda", epochs=3, batch_size=32), graph=graph,
+                       initialize=False, listeners=[listener])
+    assert streamed.splits.train.x.device.type == "cpu" and streamed.splits.train.x.is_pinned()
+    assert any("copied to the GPU as it is needed" in note for note in streamed.notes)
+    streamed.run()
+    assert streamed._host_buffers is not None and streamed._host_buffers[0].is_pinned()
+    for key, value in kept.module.state_dict().items():
+        torch.testing.assert_close(streamed.module.state_dict()[key], value, rtol=1e-5, atol=1e-6)
+    assert streamed.history[-1].val_loss == pytest.approx(kept.history[-1].val_loss, rel=1e-5)
