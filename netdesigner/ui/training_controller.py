@@ -315,7 +315,7 @@ class TrainingController(QObject):
         metrics = event.metrics
         name = next((n for n in MAIN_METRICS if n in metrics), "")
         self.plots.add_epoch(event.epoch, event.train_loss, event.val_loss, name, metrics.get(name), event.grad_norms,
-                             _loss_parts(metrics))
+                             _loss_parts(metrics), metrics.get(f"train_{name}"))
 
     def _on_finished(self, end: Any) -> None:
         self.last_end = end

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox
 from ui_gestures import PROJECTS, answer_next_dialog, forget_changes
 
@@ -41,6 +41,32 @@ def test_start_trains_and_the_curves_follow_coalesced(spirals: MainWindow, qtbot
     assert window.isWindowModified() and window.train_dock.start_button.text() == "Continue"
     assert "test accuracy" in window.train_dock.message.text()
     assert not _training_threads()
+
+
+def test_the_dock_plots_every_curve_at_most_twenty_times_a_second(spirals: MainWindow, qtbot) -> None:
+    """Loss, the metric for training and validation, the learning rate and each layer's
+    gradient norm per epoch; the progress bar's ETA; batches handed on ≤ 20 times a second."""
+    window = spirals
+    progress: list[str] = []
+    window.training.bridge.batches.connect(lambda _run: progress.append(window.train_dock.progress.format()))
+    started = time.perf_counter()
+    with qtbot.waitSignal(window.training.run_ended, timeout=60_000):
+        qtbot.mouseClick(window.train_dock.start_button, Qt.MouseButton.LeftButton)
+    seconds = time.perf_counter() - started
+    plots = window.plots
+    qtbot.waitUntil(lambda: len(plots.metric_curve.getData()[0] if plots.metric_curve.getData()[0] is not None else []) == 3)
+    assert list(plots.train_metric_curve.getData()[0]) == [1, 2, 3]
+    train_accuracy = [h.metrics["train_accuracy"] for h in window.training.trainer.history]
+    assert list(plots.train_metric_curve.getData()[1]) == pytest.approx(train_accuracy)
+    assert plots.metric_plot.plotItem.titleLabel.text == "Accuracy"
+    assert len(plots.lr_curve.getData()[0]) > 0
+    assert sorted(plots.grad_curves) == ["fc1", "fc2", "fc3"]
+    assert all(len(c.getData()[0]) == 3 for c in plots.grad_curves.values())
+    assert progress and all("ETA" in text and "samples/s" in text for text in progress)
+    assert window.training.bridge.redraws <= 20 * seconds + 2
+    assert not plots.loss_plot.plotItem.ctrl.logYCheck.isChecked()
+    qtbot.mouseClick(plots.log_scale, Qt.MouseButton.LeftButton, pos=plots.log_scale.rect().bottomLeft() + QPoint(6, -4))
+    assert plots.log_scale.isChecked() and plots.loss_plot.plotItem.ctrl.logYCheck.isChecked()
 
 
 def test_continue_trains_the_same_weights_further(spirals: MainWindow, qtbot) -> None:

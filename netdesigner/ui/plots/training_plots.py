@@ -29,6 +29,9 @@ SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard'
 PART_COLOURS = ("#2f6fde", "#d9822b", "#2a9d8f", "#c0506a")  # the loss's parts, in the order they come
 
 
+FALLING_METRICS = ("mse", "mae")  # metrics that fall as a model learns; the others rise
+
+
 class Smoother:
     """Debiased exponential moving average, extended by the new points only (a redraw costs
     the batches since the last one, not the whole run)."""
@@ -101,7 +104,7 @@ class TrainingPlots(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.loss_plot = _plot("Loss", "loss", "epoch")
-        self.metric_plot = _plot("Validation metric", "", "epoch")
+        self.metric_plot = _plot("Metric", "", "epoch")
         self.lr_plot = _plot("Learning rate", "lr", "epoch")
         self.grad_plot = _plot("Gradient norm per layer", "‖∇‖", "epoch")
         self.batch_curve = self.loss_plot.plot(pen=pg.mkPen(BATCH_COLOUR, width=1), name="batch")
@@ -110,7 +113,12 @@ class TrainingPlots(QWidget):
                                                symbol="o", symbolSize=5, symbolBrush=TRAIN_COLOUR, name="train")
         self.val_curve = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5,
                                              symbolBrush=VAL_COLOUR, name="validation")
-        self.metric_curve = self.metric_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5, symbolBrush=VAL_COLOUR)
+        # Per epoch, over the whole epoch's samples; a per-batch metric would be noise (±6 % on a
+        # batch of 64) and cost the training loop four small operations per batch.
+        self.train_metric_curve = self.metric_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+                                                        symbol="o", symbolSize=5, symbolBrush=TRAIN_COLOUR, name="train")
+        self.metric_curve = self.metric_plot.plot(pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=5,
+                                                  symbolBrush=VAL_COLOUR, name="validation")
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen(SMOOTH_COLOUR, width=2))
         self.grad_curves: dict[str, pg.PlotDataItem] = {}
         self.part_curves: dict[str, pg.PlotDataItem] = {}
@@ -122,8 +130,8 @@ class TrainingPlots(QWidget):
         self._redraw = QTimer(self, singleShot=True, interval=int(1000 / REDRAW_HZ), timeout=self._draw_batches)
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.setYRange(-4, 1)  # 1e-4 … 10 until there are norms to fit (empty log axes overprint)
-        self.grad_plot.enableAutoRange(axis="y")
         self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("Draw the loss on a logarithmic axis: late, small improvements stay visible")
         self.log_scale.toggled.connect(self._set_log)
         self.earlier = QCheckBox("Earlier runs")
         self.earlier.setToolTip("Draw the validation loss of this project's earlier runs (as saved in its file) under the present one")
@@ -152,6 +160,7 @@ class TrainingPlots(QWidget):
         self._train: list[float] = []
         self._val: list[float] = []
         self._metric: list[float] = []
+        self._train_metric: list[tuple[int, float]] = []
         self._lr_x, self._lr_y = _Growing(), _Growing()
         self._lr_changed, self._last_lr = False, math.nan
         self._epochs_changed = False
@@ -159,7 +168,8 @@ class TrainingPlots(QWidget):
         self._redraw.stop()
         self._grads: dict[str, list[tuple[int, float]]] = {}
         self._batches_per_epoch = 1
-        for curve in (self.batch_curve, self.smooth_curve, self.train_curve, self.val_curve, self.metric_curve, self.lr_curve):
+        for curve in (self.batch_curve, self.smooth_curve, self.train_curve, self.val_curve, self.metric_curve,
+                      self.train_metric_curve, self.lr_curve):
             curve.setData([], [])
         for curve in self.grad_curves.values():
             self.grad_plot.removeItem(curve)
@@ -235,7 +245,8 @@ class TrainingPlots(QWidget):
         self.lr_plot.setYRange(0, float(np.nanmax(self._lr_y.view())) * 1.15 or 1.0, padding=0)
 
     def add_epoch(self, epoch: int, train_loss: float, val_loss: float | None, metric_name: str, metric: float | None,
-                  grad_norms: dict[str, float], parts: dict[str, float] | None = None) -> None:
+                  grad_norms: dict[str, float], parts: dict[str, float] | None = None,
+                  train_metric: float | None = None) -> None:
         """Keeps the epoch's figures; they are drawn with the next redraw (epochs of small data
         sets end many times a second, and each drawing holds the training thread up). ``parts``
         (name → loss, e.g. a GAN's "generator" and "discriminator", with "… · validation"
@@ -249,6 +260,9 @@ class TrainingPlots(QWidget):
         if metric is not None:
             self._metric.append(metric)
             self._metric_name = metric_name
+        if train_metric is not None:
+            self._train_metric.append((epoch, train_metric))
+            self._metric_name = metric_name
         for layer, norm in grad_norms.items():
             self._grads.setdefault(layer, []).append((epoch, max(norm, 1e-12)))
         self._epochs_changed = True
@@ -261,12 +275,18 @@ class TrainingPlots(QWidget):
         self.train_curve.setData(self._epochs, self._train)
         if self._val:
             self.val_curve.setData(self._epochs[-len(self._val):], self._val)
+        if self._metric_name != self._metric_title:
+            self._metric_title = self._metric_name
+            self.metric_plot.setTitle(self._metric_name.capitalize(), color=theme.colours().text.name(), size="9pt")
+            self.metric_plot.setLabel("left", self._metric_name)
+            rising = self._metric_name not in FALLING_METRICS  # keep the legend where the curves are not
+            self.metric_plot.plotItem.legend.anchor((1, 1 if rising else 0), (1, 1 if rising else 0),
+                                                    offset=(-6, -4 if rising else 4))
         if self._metric:
-            if self._metric_name != self._metric_title:
-                self._metric_title = self._metric_name
-                self.metric_plot.setTitle(f"Validation {self._metric_name}", color=theme.colours().text.name(), size="9pt")
-                self.metric_plot.setLabel("left", self._metric_name)
             self.metric_curve.setData(self._epochs[-len(self._metric):], self._metric)
+        if self._train_metric:
+            xs, ys = zip(*self._train_metric, strict=True)
+            self.train_metric_curve.setData(list(xs), list(ys))
         self._draw_parts()
         for i, (layer, points) in enumerate(self._grads.items()):
             if layer not in self.grad_curves:
@@ -274,6 +294,12 @@ class TrainingPlots(QWidget):
                 self.grad_curves[layer] = self.grad_plot.plot(pen=pg.mkPen(colour, width=1.6), name=layer)
             xs, ys = zip(*points, strict=True)
             self.grad_curves[layer].setData(list(xs), list(ys))
+        norms = [v for points in self._grads.values() for _, v in points]
+        if norms:  # whole decades: the axis then labels 0.01, 0.1, 1… instead of crowding 2…9 between them
+            low, high = math.floor(math.log10(min(norms))), math.ceil(math.log10(max(norms)))
+            high = max(high, low + 1)
+            self.grad_plot.setYRange(low, high, padding=0.08)
+            self.grad_plot.getAxis("left").setTicks([[(d, f"{10.0 ** d:g}") for d in range(low, high + 1)], []])
 
     def _draw_parts(self) -> None:
         if not self._parts:
@@ -313,5 +339,5 @@ class TrainingPlots(QWidget):
     def point_counts(self) -> dict[str, int]:
         """How many points each curve holds (what tests and the bench look at)."""
         return {"batches": self._batch_x.size, "epochs": len(self._epochs), "val": len(self._val),
-                "metric": len(self._metric), "layers": len(self.grad_curves),
+                "metric": len(self._metric), "train metric": len(self._train_metric), "layers": len(self.grad_curves),
                 **{f"part {name}": len(points) for name, points in self._parts.items()}}
