@@ -28,8 +28,10 @@ def train(name: str, **overrides) -> tuple[Trainer, object]:
     return trainer, end
 
 
-def test_digits_cnn_reaches_97_percent_within_20_epochs() -> None:
-    _, end = train("digits_cnn.ndproj", epochs=20)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_digits_cnn_reaches_97_percent_within_20_epochs(seed: int) -> None:
+    """For more than the shipped seed: a target that one lucky seed meets is not met."""
+    _, end = train("digits_cnn.ndproj", epochs=20, seed=seed)
     assert end.test_metrics["accuracy"] >= 0.97
 
 
