@@ -181,8 +181,8 @@ def _sharpness(trainer: Any, args: argparse.Namespace, seed: int) -> tuple[dict[
     x, y = evaluation_batch(trainer.splits, "train", args.batch, seed)
     arrays = sharpness(trainer.module, loss_tensor_fn_for(trainer.objective), x, y, seed=seed)
     lines = [f"sharpness: top Hessian eigenvalue {arrays['top_eigenvalue']:.6g} ({arrays['eigenvalue_iterations']} iterations, "
-             f"tol {arrays['eigenvalue_tol']:g}); trace {arrays['hessian_trace']:.6g} ({arrays['trace_samples']} samples, "
-             f"tol {arrays['trace_tol']:g})"]
+             f"tol {arrays['eigenvalue_tol']:g}); trace {arrays['hessian_trace']:.6g} ± {arrays['trace_standard_error']:.2g} "
+             f"({arrays['trace_samples']} Hutchinson samples, until the standard error is {arrays['trace_tol']:g} of it)"]
     return arrays, lines
 
 

@@ -28,13 +28,14 @@ def sharpness_of(source: Any, size: int, seed: int) -> dict[str, float]:
     x, y = source.batch("train", size, seed)
     found = sharpness(model, source.loss_fn.tensor, x, y, seed=seed)
     return {"eigenvalue": found["top_eigenvalue"], "iterations": found["eigenvalue_iterations"],
-            "trace": found["hessian_trace"], "samples": found["trace_samples"], "size": len(x)}
+            "trace": found["hessian_trace"], "samples": found["trace_samples"], "size": len(x),
+            "trace_error": found["trace_standard_error"]}
 
 
 def describe(found: dict[str, float]) -> str:
     """Two short lines for the panel's narrow column (the tool tip says the rest)."""
     return (f"λ max {found['eigenvalue']:.4g} ({int(found['iterations'])} iterations, tol {EIGEN_TOL:g})\n"
-            f"trace {found['trace']:.4g} (Hutchinson, {int(found['samples'])} samples, tol {TRACE_TOL:g})")
+            f"trace {found['trace']:.4g} ± {found['trace_error']:.2g} (Hutchinson, {int(found['samples'])} samples)")
 
 
 class SharpnessBar(QWidget):
@@ -84,7 +85,9 @@ class SharpnessBar(QWidget):
         self._say(describe(found))
         self.label.setToolTip(f"Of the Hessian of the training loss at the present weights, on {int(found['size'])} training "
                               "samples: its largest eigenvalue (the curvature along the sharpest direction) and its trace "
-                              "(the sum of all curvatures), as PyHessian computes them")
+                              "(the sum of all curvatures), as PyHessian computes them. Power iteration stops when the "
+                              f"eigenvalue changes by less than {EIGEN_TOL:g} of it; Hutchinson's estimate of the trace "
+                              f"draws random ±1 vectors until its standard error (±) is {TRACE_TOL:g} of it")
 
     def _say(self, text: str, error: bool = False) -> None:
         self.button.setEnabled(not self.worker.running)
