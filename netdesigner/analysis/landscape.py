@@ -87,8 +87,17 @@ def filter_normalized_direction(state: State, generator: torch.Generator | None 
     return direction
 
 
-def _parameter_names(module: torch.nn.Module) -> set[str]:
-    return {name for name, _ in module.named_parameters()}
+def moved_parameter_names(module: torch.nn.Module) -> set[str]:
+    """The parameters a direction may move: every one but a normalisation layer's (a
+    LayerNorm over two or more axes has a weight of two axes, which is still a scale, not a
+    filter; Li et al. leave normalisation parameters out)."""
+    import torch
+
+    norms = (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm, torch.nn.GroupNorm, torch.nn.RMSNorm)
+    skipped = {f"{prefix}.{name}" if prefix else name
+               for prefix, child in module.named_modules() if isinstance(child, norms)
+               for name, _ in child.named_parameters(recurse=False)}
+    return {name for name, _ in module.named_parameters()} - skipped
 
 
 # ---- a private copy of the module --------------------------------------------------------------
@@ -287,7 +296,7 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
     alphas, betas = _axis(a_lo, a_hi, grid), _axis(b_lo, b_hi, grid)
     if directions is None:
         generator = torch.Generator().manual_seed(seed)
-        names = _parameter_names(module)
+        names = moved_parameter_names(module)
         directions = (filter_normalized_direction(state, generator, only=names),
                       filter_normalized_direction(state, generator, only=names))
     d1, d2 = directions

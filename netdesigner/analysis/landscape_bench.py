@@ -29,6 +29,7 @@ def measure_landscape(example: str, batch: int, grid: int = 41, device: str = "c
         evaluation_batch,
         filter_normalized_direction,
         loss_fn_for,
+        moved_parameter_names,
         private_copy,
         surface,
     )
@@ -57,7 +58,7 @@ def measure_landscape(example: str, batch: int, grid: int = 41, device: str = "c
     forward = time.perf_counter() - started
 
     generator = torch.Generator().manual_seed(0)
-    names = {n for n, _ in model.named_parameters()}
+    names = moved_parameter_names(model)
     d1 = filter_normalized_direction(state, generator, only=names)
     d2 = filter_normalized_direction(state, generator, only=names)
     alphas = torch.linspace(-1, 1, grid)

@@ -87,6 +87,18 @@ def test_directions_are_filter_normalised_for_linear_and_conv() -> None:
     assert all(torch.equal(again[k], direction[k]) for k in state)
 
 
+def test_the_surface_leaves_every_normalisation_parameter_alone() -> None:
+    """A LayerNorm over two axes has a weight of two axes: still a scale, so no direction."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(6, 20), torch.nn.Unflatten(1, (4, 5)), torch.nn.LayerNorm((4, 5)),
+                                torch.nn.Flatten(), torch.nn.Linear(20, 2)).eval()
+    x, y = torch.randn(16, 6), torch.randint(0, 2, (16,))
+    s = surface(model, state_of(model), lambda m, x, y: float(torch.nn.functional.cross_entropy(m(x), y)), x, y, grid=3, span=0.1)
+    for d in s.directions:
+        assert not d["2.weight"].any() and not d["2.bias"].any()
+        assert d["0.weight"].any() and d["4.weight"].any()
+
+
 def test_surface_of_a_quadratic_is_a_bowl_centred_on_the_fit(linear_problem) -> None:
     module, x, y = linear_problem
     before = state_of(module)
@@ -203,6 +215,12 @@ def test_trajectory_plane_of_a_run_draws_on_its_surface(spirals) -> None:
     final = trainer.snapshot()
     pc1, pc2, coords, ratio = trajectory_plane(states, final)
     assert coords.shape == (len(states), 2) and 0.5 < ratio.sum() <= 1.0 + 1e-9 and ratio[0] >= ratio[1]
+    flat = [torch.cat([d[k].double().reshape(-1) for k in sorted(final)]) for d in (pc1, pc2)]
+    gram = torch.stack(flat) @ torch.stack(flat).T
+    torch.testing.assert_close(gram, torch.eye(2, dtype=torch.float64), atol=1e-6, rtol=0)  # orthonormal (float32 weights)
+    assert np.allclose(coords[-1], 0.0, atol=1e-9)  # the final weights at the origin
+    offset = torch.cat([states[0][k].double().reshape(-1) - final[k].double().reshape(-1) for k in sorted(final)])
+    assert coords[0] == pytest.approx([float(offset @ flat[0]), float(offset @ flat[1])], rel=1e-5, abs=1e-7)  # the projection
     x, y = evaluation_batch(trainer.splits, "train", 300)
     s = surface(trainer.module, final, loss_fn_for(trainer.objective), x, y, grid=5,
                 span=plane_span(coords), directions=(pc1, pc2))
