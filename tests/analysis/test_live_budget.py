@@ -35,3 +35,16 @@ def test_between_runs_anything_may_start_and_nothing_is_counted() -> None:
     assert budget.spent_s == 0.0 and budget.allows(5.0, now=70.0)
     budget.end_run()
     assert budget.allows(1e9)
+
+
+def test_the_cheap_views_cannot_starve_the_surface() -> None:
+    """Activations and histograms ask every epoch; they may take only a part of the share,
+    so the rest grows until a whole surface fits."""
+    budget = LiveBudget(share=0.25)
+    budget.start_run(now=0.0)
+    for second in range(1, 41):  # an activation view asks each second and takes what it may
+        if budget.allows(0.05, now=float(second), kind="activations"):
+            budget.spend("activations", 0.05, units=1)
+    assert budget.others_spent_s <= 0.4 * 0.25 * 40 + 1e-9
+    assert budget.allows(5.0, now=40.0)  # a 5 s surface fits after 40 s (10 s of share, 2 s used)
+    assert not budget.allows(5.0, now=40.0, kind="history")  # but not for the others

@@ -201,7 +201,7 @@ class ActivationsPanel(QWidget):
         done = next(iter(self.history.outputs.values()), None)
         if done is not None and done.epochs and done.epochs[-1] == recorded_epoch:
             return False
-        if not force and not self.budget.allows(self.budget.estimate("history", 1, 0.01)):
+        if not force and not self.budget.allows(self.budget.estimate("history", 1, 0.01), kind="history"):
             return False
         started = time.perf_counter()
         try:
@@ -268,7 +268,8 @@ class ActivationsPanel(QWidget):
             self._live_drawn = now
             return self._draw_history()
         now = time.perf_counter()
-        if now - self._live_drawn < 1 / LIVE_HZ or not self.budget.allows(self.budget.estimate("activations", 1, 0.05)):
+        if now - self._live_drawn < 1 / LIVE_HZ or not self.budget.allows(self.budget.estimate("activations", 1, 0.05),
+                                                                           kind="activations"):
             return False
         self._live_drawn = now
         return self.refresh()
