@@ -132,7 +132,7 @@ def test_pooling_activations_and_log_softmax(tmp_path: Path) -> None:
     assert any("loss nll" in note for note in imported.notes)
 
 
-@pytest.mark.parametrize("opset", [9, 11, 13, 17])
+@pytest.mark.parametrize("opset", [9, 11, 13, 17, 19, 20])
 def test_files_of_older_opsets_from_the_legacy_exporter(tmp_path: Path, opset: int) -> None:
     path = _export(SequenceNet().eval(), torch.randn(2, 5, 4), tmp_path / f"seq{opset}.onnx", opset=opset)
     assert onnx.load(str(path)).opset_import[0].version == opset
@@ -140,6 +140,18 @@ def test_files_of_older_opsets_from_the_legacy_exporter(tmp_path: Path, opset: i
     assert types == ["Input", "Linear", "Tanh", "Permute", "Conv1d", "Sigmoid", "Output"]  # MatMul + Add is one Linear
     linear = next(n for n in imported.graph.nodes() if n.type == "Linear")
     assert linear.params["bias"] is True and linear.params["out_features"] == 6
+
+
+@pytest.mark.parametrize("opset", [18, 21, 22])
+def test_a_resnet_block_of_the_newer_opsets_imports_equal_to_onnxruntime(tmp_path: Path, opset: int) -> None:
+    path = tmp_path / f"res{opset}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_randomise_statistics(TinyResNet()), (torch.randn(2, 1, 8, 8),), dynamo=True, external_data=False,
+                          optimize=False, opset_version=opset, dynamic_shapes=({0: "batch"},), verbose=False).save(str(path))
+    assert onnx.load(str(path)).opset_import[0].version == opset
+    _, types = _same_as_onnxruntime(path, (1, 8, 8))
+    assert types.count("Conv2d") == 3 and types.count("BatchNorm2d") == 2 and types.count("Add") == 1
 
 
 def test_unsupported_ops_are_all_listed_and_nothing_is_made(tmp_path: Path) -> None:
