@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from netdesigner.core.errors import NetDesignerError, TrainingError
+from netdesigner.core.errors import NetDesignerError
 from netdesigner.export.atomic_file import write_atomically
 from netdesigner.export.python_model_source import HEADER, ModelSource, model_source
 
@@ -175,9 +175,9 @@ def _data_and_training(project: Project, module: fx.GraphModule, source: ModelSo
     from netdesigner.train.objective import build_objective
     from netdesigner.train.placement import place_data
 
-    if getattr(module.meta["netdesigner"], "gan", None) is not None:
-        raise TrainingError("a GAN's training (two networks taking turns) is not written out as a script yet; "
-                            "train it with: netdesigner train")
+    gan = getattr(module.meta["netdesigner"], "gan", None)
+    if gan is not None:
+        return _gan_data_and_training(project, module, source, gan)
     splits, _ = place_data(load_project_data(project), module, project.graph, torch.device("cpu"))
     outputs = probe(module, splits.train.x, choose_precision("off", torch.device("cpu")))
     objective = build_objective(module, splits, outputs, graph=project.graph, kl_beta=project.training.kl_beta)
@@ -188,6 +188,27 @@ def _data_and_training(project: Project, module: fx.GraphModule, source: ModelSo
         float_inputs=splits.train.x.is_floating_point(), copied_layers=source.copied_layers,
     )
     return _npz_bytes(splits, objective.task), train_source(facts, project.training, objective)
+
+
+def _gan_data_and_training(project: Project, module: fx.GraphModule, source: ModelSource, gan) -> tuple[bytes, str]:
+    """data.npz (the real samples, as the GAN trainer places them) and a GAN's train.py."""
+    import torch
+
+    from netdesigner.core.compiler import CompiledInfo
+    from netdesigner.core.gan import gan_halves
+    from netdesigner.data.registry import load_project_data
+    from netdesigner.export.python_gan_train import GanFacts, gan_train_source
+    from netdesigner.train.placement import place_data
+
+    _generator, discriminator = gan_halves(module)
+    discriminator.meta["netdesigner"] = CompiledInfo([gan.real], [gan.score])
+    splits, _ = place_data(load_project_data(project), discriminator, project.graph, torch.device("cpu"))
+    info = module.meta["netdesigner"]
+    layers = tuple(name for name in gan.generator if dict(module.named_children()).get(name) is not None)
+    facts = GanFacts(class_name=source.class_name, title=project.name, noise_at=list(info.input_names).index(gan.noise),
+                     sample_at=list(info.output_names).index(gan.sample), score_at=list(info.output_names).index(gan.score),
+                     noise_shape=tuple(gan.noise_shape), generator_layers=layers)
+    return _npz_bytes(splits, "gan"), gan_train_source(facts, project.training)
 
 
 def _npz_bytes(splits, objective_task: str) -> bytes:
@@ -212,6 +233,13 @@ def _npz_bytes(splits, objective_task: str) -> bytes:
 def _unreproduced(project: Project) -> list[str]:
     s = project.training
     notes = []
+    if any(n.params.get("loss") == "gan" for n in project.graph.nodes() if n.type == "Output"):
+        if s.init != "default":
+            notes.append(f"a GAN's train.py starts from PyTorch's default initialisation, not {s.init}: "
+                         "pass --weights weights.safetensors to start from the package's weights")
+        if s.early_stopping_patience or s.restore_best:
+            notes.append("a GAN's train.py trains every epoch: early stopping and restore-best are left out "
+                         "(the summed loss of two opponents does not say which epoch is best)")
     if s.amp != "off":
         notes.append(f"train.py trains in full precision: mixed precision ({s.amp}) is not part of it")
     if s.data_parallel:

@@ -14,7 +14,12 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from netdesigner.export.python_train_template import DROP, TRAIN_TEMPLATE
+from netdesigner.export.python_train_template import (
+    DROP,
+    SHARED_SETUP,
+    SHARED_TOOLS,
+    TRAIN_TEMPLATE,
+)
 
 if TYPE_CHECKING:
     from netdesigner.core.project import TrainingSettings
@@ -60,13 +65,15 @@ def train_source(facts: ModelFacts, settings: TrainingSettings, objective: Objec
                     else '{"loss": loss_sum / len(dataset)}'),
         "initialize_call": f"initialize(model)  # {s.init} initialisation, as the project's init setting" if s.init != "default" else DROP,
         "kl_hooks": (_KL_HOOKS if variational else DROP),
-        "optimizer": _optimizer(s),
-        "scheduler": _scheduler(s),
+        "optimizer": optimizer_call(s),
+        "scheduler": scheduler_lines(s)[0],
         "noise_line": "inputs = x + INPUT_NOISE * torch.randn_like(x)  # denoising: the loss compares with the clean x" if noise else DROP,
         "model_input": "inputs" if noise else "x",
         "clip_line": "torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)" if s.grad_clip > 0 else DROP,
-        "after_batch": "scheduler.step()  # once per batch, a smooth curve" if s.schedule in ("cosine", "one_cycle") else DROP,
-        "after_epoch": {"step": "scheduler.step()", "plateau": "scheduler.step(monitored)"}.get(s.schedule, DROP),
+        "after_batch": scheduler_lines(s)[1],
+        "after_epoch": scheduler_lines(s)[2],
+        "shared_setup": SHARED_SETUP,
+        "shared_tools": SHARED_TOOLS,
     }
     text = TRAIN_TEMPLATE.substitute(fills)
     lines = [line for line in text.split("\n") if line.strip() != DROP]
@@ -84,12 +91,7 @@ def _settings(s: TrainingSettings, *, variational: bool, noise: bool) -> str:
         rows.append(("MOMENTUM", s.momentum, ""))
     if s.optimizer == "sgd":
         rows.append(("NESTEROV", s.nesterov and s.momentum > 0, ""))
-    if s.schedule == "step":
-        rows += [("STEP_SIZE", s.step_size, "epochs between two drops of the learning rate"),
-                 ("GAMMA", s.gamma, "each drop multiplies the learning rate by this")]
-    if s.schedule == "plateau":
-        rows += [("PLATEAU_PATIENCE", s.plateau_patience, "epochs without a better validation loss before a drop"),
-                 ("GAMMA", s.gamma, "each drop multiplies the learning rate by this")]
+    rows += schedule_rows(s)
     if s.grad_clip > 0:
         rows.append(("GRAD_CLIP", s.grad_clip, "largest gradient norm, all parameters together"))
     if noise:
@@ -104,8 +106,9 @@ def _settings(s: TrainingSettings, *, variational: bool, noise: bool) -> str:
     return "\n".join(f"{name} = {value!r}" + (f"  # {note}" if note else "") for name, value, note in rows)
 
 
-def _optimizer(s: TrainingSettings) -> str:
-    common = "model.parameters(), lr=args.lr"
+def optimizer_call(s: TrainingSettings, params: str = "model.parameters()") -> str:
+    """The torch.optim call the settings name, over ``params`` (Python source)."""
+    common = f"{params}, lr=args.lr"
     return {
         "sgd": f"torch.optim.SGD({common}, momentum=MOMENTUM, nesterov=NESTEROV, weight_decay=WEIGHT_DECAY)",
         "adam": f"torch.optim.Adam({common}, weight_decay=WEIGHT_DECAY)",
@@ -113,6 +116,25 @@ def _optimizer(s: TrainingSettings) -> str:
         "rmsprop": f"torch.optim.RMSprop({common}, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)",
         "adagrad": f"torch.optim.Adagrad({common}, weight_decay=WEIGHT_DECAY)",
     }[s.optimizer]
+
+
+def scheduler_lines(s: TrainingSettings) -> tuple[str, str, str]:
+    """(the line that makes the scheduler, its step after each batch, its step after each
+    epoch), each ``DROP`` where the schedule has none."""
+    after_batch = "scheduler.step()  # once per batch, a smooth curve" if s.schedule in ("cosine", "one_cycle") else DROP
+    after_epoch = {"step": "scheduler.step()", "plateau": "scheduler.step(monitored)"}.get(s.schedule, DROP)
+    return _scheduler(s), after_batch, after_epoch
+
+
+def schedule_rows(s: TrainingSettings) -> list[tuple[str, object, str]]:
+    """The constants the schedule's line uses."""
+    if s.schedule == "step":
+        return [("STEP_SIZE", s.step_size, "epochs between two drops of the learning rate"),
+                ("GAMMA", s.gamma, "each drop multiplies the learning rate by this")]
+    if s.schedule == "plateau":
+        return [("PLATEAU_PATIENCE", s.plateau_patience, "epochs without a better validation loss before a drop"),
+                ("GAMMA", s.gamma, "each drop multiplies the learning rate by this")]
+    return []
 
 
 def _scheduler(s: TrainingSettings) -> str:

@@ -11,6 +11,68 @@ from string import Template
 
 DROP = "\0drop\0"
 
+# Functions every train.py holds (the plain and the GAN one), filled into $shared_setup and $shared_tools.
+SHARED_SETUP = '''\
+def start_processes(use_cpu: bool) -> tuple[int, int, torch.device]:
+    """(this process's rank, the number of processes, its device).
+
+    torchrun starts the processes and tells each its RANK, WORLD_SIZE and LOCAL_RANK (its
+    number on this machine, which picks its GPU). Under plain python none of them is set and
+    this is the only process.
+    """
+    cuda = torch.cuda.is_available() and not use_cpu
+    if "RANK" not in os.environ:
+        return 0, 1, torch.device("cuda" if cuda else "cpu")
+    if cuda:
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    dist.init_process_group("nccl" if cuda else "gloo")  # NCCL between GPUs, gloo between CPU processes
+    return dist.get_rank(), dist.get_world_size(), device
+
+
+def load_splits(path: Path) -> tuple[TensorDataset, TensorDataset, TensorDataset]:
+    """The train, validation and test splits NetDesigner trained on, as saved by the export."""
+    data = np.load(path)  # plain arrays: np.load refuses pickled objects
+
+    def split(name: str) -> TensorDataset:
+        return TensorDataset(torch.from_numpy(data[f"{name}_x"]), torch.from_numpy(data[f"{name}_y"]))
+
+    return split("train"), split("val"), split("test")
+'''
+
+SHARED_TOOLS = '''\
+def mean_over_processes(values: dict[str, float], device: torch.device) -> dict[str, float]:
+    """The mean of each value over all processes, so that every process decides alike (a
+    BatchNorm's running statistics, and so its validation loss, differ a little between them)."""
+    if not dist.is_initialized():
+        return values
+    t = torch.tensor(list(values.values()), dtype=torch.float64, device=device)
+    dist.all_reduce(t)  # sums over the processes
+    return dict(zip(values, (t / dist.get_world_size()).tolist()))
+
+
+def save_weights(model: torch.nn.Module, path: Path) -> None:
+    """The weights as safetensors (never pickle), through a temporary file: a crash never
+    leaves half a file."""
+    temporary = path.with_name(path.name + ".tmp")
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(temporary))
+    os.replace(temporary, path)
+
+
+def say(line: str) -> None:
+    """Print one whole line in one write. Python's print writes the text and its newline apart when
+    output is unbuffered (python -u, PYTHONUNBUFFERED), so the lines of two processes sharing
+    torchrun's output could run into each other."""
+    sys.stdout.write(line + "\\n")
+    sys.stdout.flush()
+
+
+def describe(values: dict[str, float], prefix: str) -> str:
+    return "  ".join(f"{prefix} {name} {value:.4f}" for name, value in values.items())
+'''
+
 TRAIN_TEMPLATE = Template('''\
 """Trains $class_name as the NetDesigner project "$title" was trained.
 
@@ -72,33 +134,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def start_processes(use_cpu: bool) -> tuple[int, int, torch.device]:
-    """(this process's rank, the number of processes, its device).
-
-    torchrun starts the processes and tells each its RANK, WORLD_SIZE and LOCAL_RANK (its
-    number on this machine, which picks its GPU). Under plain python none of them is set and
-    this is the only process.
-    """
-    cuda = torch.cuda.is_available() and not use_cpu
-    if "RANK" not in os.environ:
-        return 0, 1, torch.device("cuda" if cuda else "cpu")
-    if cuda:
-        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-        torch.cuda.set_device(device)
-    else:
-        device = torch.device("cpu")
-    dist.init_process_group("nccl" if cuda else "gloo")  # NCCL between GPUs, gloo between CPU processes
-    return dist.get_rank(), dist.get_world_size(), device
-
-
-def load_splits(path: Path) -> tuple[TensorDataset, TensorDataset, TensorDataset]:
-    """The train, validation and test splits NetDesigner trained on, as saved by the export."""
-    data = np.load(path)  # plain arrays: np.load refuses pickled objects
-
-    def split(name: str) -> TensorDataset:
-        return TensorDataset(torch.from_numpy(data[f"{name}_x"]), torch.from_numpy(data[f"{name}_y"]))
-
-    return split("train"), split("val"), split("test")
+$shared_setup
 
 
 $objective
@@ -119,34 +155,7 @@ def evaluate(model: torch.nn.Module, dataset: TensorDataset, device: torch.devic
     return $metrics
 
 
-def mean_over_processes(values: dict[str, float], device: torch.device) -> dict[str, float]:
-    """The mean of each value over all processes, so that every process decides alike (a
-    BatchNorm's running statistics, and so its validation loss, differ a little between them)."""
-    if not dist.is_initialized():
-        return values
-    t = torch.tensor(list(values.values()), dtype=torch.float64, device=device)
-    dist.all_reduce(t)  # sums over the processes
-    return dict(zip(values, (t / dist.get_world_size()).tolist()))
-
-
-def save_weights(model: torch.nn.Module, path: Path) -> None:
-    """The weights as safetensors (never pickle), through a temporary file: a crash never
-    leaves half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(temporary))
-    os.replace(temporary, path)
-
-
-def say(line: str) -> None:
-    """Print one whole line in one write. Python's print writes the text and its newline apart when
-    output is unbuffered (python -u, PYTHONUNBUFFERED), so the lines of two processes sharing
-    torchrun's output could run into each other."""
-    sys.stdout.write(line + "\\n")
-    sys.stdout.flush()
-
-
-def describe(values: dict[str, float], prefix: str) -> str:
-    return "  ".join(f"{prefix} {name} {value:.4f}" for name, value in values.items())
+$shared_tools
 
 
 def main() -> None:

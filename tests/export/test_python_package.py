@@ -175,11 +175,11 @@ def test_data_npz_holds_the_splits_as_the_trainer_sees_them(exported) -> None:
         assert data["input_shape"].tolist() == [1, 8, 8]
 
 
-def test_the_generated_python_has_no_undefined_or_unused_names(exported) -> None:
+def test_the_generated_python_has_no_undefined_or_unused_names(exported, gan_package: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    folders = [str(exported[name][0]) for name in WITH_DATA + WITHOUT_DATA]
+    folders = [str(exported[name][0]) for name in WITH_DATA + WITHOUT_DATA] + [str(gan_package)]
     done = subprocess.run([ruff, "check", "--no-cache", "--isolated", "--select", "F,E9", *folders],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
@@ -415,3 +415,47 @@ def test_train_py_writes_every_optimiser_and_schedule(name: str, tmp_path: Path)
                               capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "finished" in done.stdout
+
+
+# ---- a GAN's train.py ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gan_package(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("gan") / "gan_ring"
+    report = export_python_package(Project.load(PROJECTS / "gan_ring.ndproj"), folder)
+    assert report.ok and (folder / "train.py").is_file() and (folder / "data.npz").is_file(), report.text()
+    return folder
+
+
+def test_a_gans_train_py_learns_the_ring(gan_package: Path, tmp_path: Path) -> None:
+    """Its generator, trained by the exported script alone, covers the ring's modes as the
+    designer's GAN trainer does (counted with the same rule)."""
+    from netdesigner.analysis.gan_samples import generator_samples, mixture_of, mode_coverage
+    from netdesigner.data.registry import load_project_data
+
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "train.py", "--epochs", "40", "--out", str(out), "--cpu"],
+                          capture_output=True, text=True, cwd=gan_package, env=_env(), timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "process 0 of 1 finished 40 epoch(s)" in done.stdout and "val generator_loss" in done.stdout
+    project = Project.load(PROJECTS / "gan_ring.ndproj")
+    module = project.compile()
+    trained = load_file(out / "last.safetensors")
+    centres, sigma = mixture_of(load_project_data(project))
+    before = mode_coverage(generator_samples(module, load_file(gan_package / "weights.safetensors"), 2000), centres, sigma)
+    after = mode_coverage(generator_samples(module, trained, 2000), centres, sigma)
+    assert after.covered >= 6 and after.covered > before.covered, (before.describe(), after.describe())
+
+
+def test_a_gans_train_py_runs_on_two_processes_under_torchrun(gan_package: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc_per_node=2",
+         f"--master_port={_free_port()}", "train.py", "--epochs", "2", "--out", str(out), "--cpu"],
+        capture_output=True, text=True, cwd=gan_package, env=_env() | {"PYTHONUNBUFFERED": "1"}, timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "process 0 of 2 finished 2 epoch(s)" in done.stdout and "process 1 of 2 finished 2 epoch(s)" in done.stdout
+    assert done.stdout.count("epoch 2/2") == 1 and "2 process(es) on cpu" in done.stdout
+    trained, start = load_file(out / "last.safetensors"), load_file(gan_package / "weights.safetensors")
+    assert not torch.equal(trained["g_fc1.weight"], start["g_fc1.weight"])
+    assert not torch.equal(trained["d_fc1.weight"], start["d_fc1.weight"])
