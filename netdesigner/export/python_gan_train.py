@@ -17,7 +17,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 from netdesigner.export.python_train_source import optimizer_call, schedule_rows, scheduler_lines
-from netdesigner.export.python_train_template import DROP, SHARED_SETUP, SHARED_TOOLS
+from netdesigner.export.python_train_template import DROP, PARSE_ARGS, SHARED_SETUP, SHARED_TOOLS
 
 if TYPE_CHECKING:
     from netdesigner.core.project import TrainingSettings
@@ -69,6 +69,10 @@ def gan_train_source(facts: GanFacts, settings: TrainingSettings) -> str:
         "monitored_line": ('monitored = sum(val.values()) if val else train["discriminator_loss"] + train["generator_loss"]'
                            if s.schedule == "plateau" else DROP),
         "shared_setup": SHARED_SETUP, "shared_tools": SHARED_TOOLS,
+        "parse_args": PARSE_ARGS.substitute(
+            description=f"Trains the GAN {facts.class_name} on data.npz.",
+            out_help="folder for last.safetensors, written after every epoch", batch_help="real samples per step",
+            seeded="the weights, the shuffling and the noise"),
     }
     text = GAN_TRAIN_TEMPLATE.substitute(fills)
     lines = [line for line in text.split("\n") if line.strip() != DROP]
@@ -113,19 +117,7 @@ HERE = Path(__file__).resolve().parent
 $settings
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Trains the GAN $class_name on data.npz.")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs to train (default {EPOCHS})")
-    parser.add_argument("--out", type=Path, default=HERE / "checkpoints",
-                        help="folder for last.safetensors, written after every epoch; default: checkpoints beside this file")
-    parser.add_argument("--data", type=Path, default=HERE / "data.npz", help="the data set (default: data.npz beside this file)")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                        help=f"real samples per step, all processes together (default {BATCH_SIZE})")
-    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the weights, the shuffling and the noise (default {SEED})")
-    parser.add_argument("--weights", type=Path, help="start from these weights (e.g. weights.safetensors) instead of fresh ones")
-    parser.add_argument("--cpu", action="store_true", help="train on the CPU even where there is a GPU")
-    return parser.parse_args()
+$parse_args
 
 
 $shared_setup

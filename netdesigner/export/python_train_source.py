@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from netdesigner.export.python_train_template import (
     DROP,
+    PARSE_ARGS,
     SHARED_SETUP,
     SHARED_TOOLS,
     TRAIN_TEMPLATE,
@@ -74,6 +75,10 @@ def train_source(facts: ModelFacts, settings: TrainingSettings, objective: Objec
         "after_epoch": scheduler_lines(s)[2],
         "shared_setup": SHARED_SETUP,
         "shared_tools": SHARED_TOOLS,
+        "parse_args": PARSE_ARGS.substitute(
+            description=f"Trains {facts.class_name} on data.npz.",
+            out_help="folder for last.safetensors (after every epoch) and best.safetensors (at the lowest validation loss)",
+            batch_help="samples per step", seeded="the weights and the shuffling"),
     }
     text = TRAIN_TEMPLATE.substitute(fills)
     lines = [line for line in text.split("\n") if line.strip() != DROP]

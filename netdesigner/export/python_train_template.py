@@ -11,6 +11,21 @@ from string import Template
 
 DROP = "\0drop\0"
 
+PARSE_ARGS = Template('''\
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="$description")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs to train (default {EPOCHS})")
+    parser.add_argument("--out", type=Path, default=HERE / "checkpoints",
+                        help="$out_help; default: checkpoints beside this file")
+    parser.add_argument("--data", type=Path, default=HERE / "data.npz", help="the data set (default: data.npz beside this file)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help=f"$batch_help, all processes together (default {BATCH_SIZE})")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"learning rate (default {LEARNING_RATE})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of $seeded (default {SEED})")
+    parser.add_argument("--weights", type=Path, help="start from these weights (e.g. weights.safetensors) instead of fresh ones")
+    parser.add_argument("--cpu", action="store_true", help="train on the CPU even where there is a GPU")
+    return parser.parse_args()''')
+
 # Functions every train.py holds (the plain and the GAN one), filled into $shared_setup and $shared_tools.
 SHARED_SETUP = '''\
 def start_processes(use_cpu: bool) -> tuple[int, int, torch.device]:
@@ -118,20 +133,7 @@ HERE = Path(__file__).resolve().parent
 $settings
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Trains $class_name on data.npz.")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs to train (default {EPOCHS})")
-    parser.add_argument("--out", type=Path, default=HERE / "checkpoints",
-                        help="folder for last.safetensors (after every epoch) and best.safetensors "
-                             "(at the lowest validation loss); default: checkpoints beside this file")
-    parser.add_argument("--data", type=Path, default=HERE / "data.npz", help="the data set (default: data.npz beside this file)")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                        help=f"samples per step, all processes together (default {BATCH_SIZE})")
-    parser.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the weights and the shuffling (default {SEED})")
-    parser.add_argument("--weights", type=Path, help="start from these weights (e.g. weights.safetensors) instead of fresh ones")
-    parser.add_argument("--cpu", action="store_true", help="train on the CPU even where there is a GPU")
-    return parser.parse_args()
+$parse_args
 
 
 $shared_setup
