@@ -153,6 +153,39 @@ def batch_norm(r: Reading, node: onnx.NodeProto) -> None:
           momentum=_setting(1.0 - _setting(a.get("momentum", 0.9))), affine=True)
 
 
+def layer_norm(r: Reading, node: onnx.NodeProto) -> None:
+    """LayerNormalization over the axes from ``axis`` on (never the batch): a LayerNorm."""
+    a = attributes(node)
+    shape = r.shape(node.input[0])
+    if shape is None:
+        raise Unsupported("a layer normalisation of an input of unknown rank")
+    axis = int(a.get("axis", -1))
+    axis = axis + len(shape) if axis < 0 else axis
+    if axis <= 0:
+        raise Unsupported("a layer normalisation over the batch axis; the layers work on each sample")
+    scale = r.constant(node.input[1], "the scale")
+    bias = r.constant(node.input[2], "the bias") if len(node.input) > 2 and node.input[2] else np.zeros_like(scale)
+    r.add("LayerNorm", node, [node.input[0]], {"weight": scale, "bias": bias}, axes=len(shape) - axis,
+          eps=_setting(a.get("epsilon", 1e-5)), elementwise_affine=True)
+
+
+def group_norm(r: Reading, node: onnx.NodeProto) -> None:
+    """GroupNormalization: a GroupNorm. Opsets before 21 give a scale and bias per group,
+    later ones per channel; a per-group value is the same for each channel of its group."""
+    a = attributes(node)
+    groups = int(a["num_groups"])
+    channels = (r.shape(node.input[0]) or [None, None])[1]
+    if groups < 1 or channels is None or channels % groups:
+        raise Unsupported(f"{groups} groups of {channels} channels")
+    scale, bias = r.constant(node.input[1], "the scale"), r.constant(node.input[2], "the bias")
+    if scale.size == groups != channels:
+        scale, bias = np.repeat(scale, channels // groups), np.repeat(bias, channels // groups)
+    if scale.size != channels or bias.size != channels:
+        raise Unsupported(f"a scale of {scale.size} and a bias of {bias.size} values for {channels} channels")
+    r.add("GroupNorm", node, [node.input[0]], {"weight": scale.reshape(-1), "bias": bias.reshape(-1)},
+          num_groups=groups, eps=_setting(a.get("epsilon", 1e-5)), affine=True)
+
+
 def prelu(r: Reading, node: onnx.NodeProto) -> None:
     slope = r.constant(node.input[1], "the slope")
     if slope.size == 1:
@@ -313,7 +346,7 @@ def identity(r: Reading, node: onnx.NodeProto) -> None:
 
 OPS: dict[str, Callable[[Reading, onnx.NodeProto], None]] = {
     "Conv": conv, "ConvTranspose": conv_transpose, "Gemm": gemm, "MatMul": matmul, "Gather": gather,
-    "BatchNormalization": batch_norm, "PRelu": prelu,
+    "BatchNormalization": batch_norm, "LayerNormalization": layer_norm, "GroupNormalization": group_norm, "PRelu": prelu,
     "Relu": _plain("ReLU"), "Sigmoid": _plain("Sigmoid"), "Tanh": _plain("Tanh"), "Softplus": _plain("Softplus"),
     "LeakyRelu": leaky_relu, "Elu": elu, "Gelu": gelu,
     "Softmax": softmax("Softmax"), "LogSoftmax": softmax("LogSoftmax"),

@@ -154,6 +154,47 @@ def test_a_resnet_block_of_the_newer_opsets_imports_equal_to_onnxruntime(tmp_pat
     assert types.count("Conv2d") == 3 and types.count("BatchNorm2d") == 2 and types.count("Add") == 1
 
 
+class NormNet(nn.Module):
+    """GroupNorm on feature maps and LayerNorm on vectors, as modern networks use them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.gn = nn.GroupNorm(4, 8)
+        self.flat = nn.Flatten()
+        self.fc = nn.Linear(8 * 6 * 6, 12)
+        self.ln = nn.LayerNorm(12)
+        self.out = nn.Linear(12, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.ln(self.fc(self.flat(torch.relu(self.gn(self.conv(x)))))))
+
+
+@pytest.mark.parametrize("opset", [21, 23])
+def test_layer_and_group_normalisation_import_as_their_layers(tmp_path: Path, opset: int) -> None:
+    torch.manual_seed(0)
+    module = NormNet()
+    for p in module.parameters():
+        p.data.uniform_(-1, 1)  # scales and shifts far from 1 and 0, so a lost one shows
+    path = tmp_path / f"norm{opset}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (torch.randn(2, 3, 6, 6),), dynamo=True, external_data=False, optimize=False,
+                          opset_version=opset, dynamic_shapes=({0: "batch"},), verbose=False).save(str(path))
+    imported, types = _same_as_onnxruntime(path, (3, 6, 6))
+    assert types == ["Input", "Conv2d", "GroupNorm", "ReLU", "Flatten", "Linear", "LayerNorm", "Linear", "Output"]
+    group = next(n for n in imported.graph.nodes() if n.type == "GroupNorm")
+    assert group.params["num_groups"] == 4 and imported.weights[f"{group.name}.weight"].shape == (8,)
+
+
+def test_a_layer_norm_over_two_axes_keeps_them(tmp_path: Path) -> None:
+    module = nn.Sequential(nn.Linear(5, 6), nn.LayerNorm((4, 6)), nn.Linear(6, 2)).eval()
+    path = _export(module, torch.randn(2, 4, 5), tmp_path / "ln2.onnx", optimize=False)
+    imported, types = _same_as_onnxruntime(path, (4, 5))
+    norm = next(n for n in imported.graph.nodes() if n.type == "LayerNorm")
+    assert types == ["Input", "Linear", "LayerNorm", "Linear", "Output"] and norm.params["axes"] == 2
+
+
 def test_unsupported_ops_are_all_listed_and_nothing_is_made(tmp_path: Path) -> None:
     class Odd(nn.Module):
         def __init__(self) -> None:
