@@ -154,3 +154,24 @@ def test_the_embedding_view_projects_the_layers_outputs_by_class(trained_cnn: Ma
     np.testing.assert_allclose(drawn[order], want[np.lexsort(want.T)], rtol=1e-5, atol=1e-5)
     assert f"{explained.sum():.0%} of the spread" in panel.caption.text()
     assert not panel.sample_spin.isVisible()  # one sample's picker means nothing here
+
+
+def test_a_recurrent_layer_shows_a_time_by_unit_heat_map(window: MainWindow, tmp_path, qtbot) -> None:
+    copy = tmp_path / "char_lm.ndproj"
+    copy.write_bytes((PROJECTS / "char_lm.ndproj").read_bytes())
+    window.open_file(copy)
+    window.project.training.epochs = 1
+    window.project.data.options["max_chars"] = 20_000  # a short text: one quick epoch
+    with qtbot.waitSignal(window.training.run_ended, timeout=60_000) as ended:
+        window.training.start()
+    assert ended.args[0].ok
+    window.plot_tabs.setCurrentWidget(window.activations)
+    panel = window.activations
+    _click_layer(window, qtbot, "lstm")
+    assert panel.output.kind.value == "sequence" and panel.output.values.shape[1:] == (64, 128)
+    sample = panel.output.values[panel.sample_spin.value()]
+    np.testing.assert_array_equal(panel.output_image.image, sample)  # rows are time steps, columns units
+    rect = panel.output_image.mapRectToParent(panel.output_image.boundingRect())
+    assert (round(rect.width()), round(rect.height())) == (128, 64)
+    assert "64 steps × 128 units" in panel.caption.text()
+    assert panel.output_plot.getAxis("left").labelText == "time step"
