@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
+    from netdesigner.core.project import TrainingSettings
     from netdesigner.train.events import Checkpoint, EpochEnd
 
 
@@ -129,6 +130,26 @@ def load_optimizer_state(path: str | os.PathLike) -> dict[str, Any]:
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise TrainingError(f"{path}: refused: not a plain optimizer state ({first})") from None
+
+
+def resume_optimizer(writer: CheckpointWriter, module: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                     settings: TrainingSettings) -> tuple[torch.optim.Optimizer, str | None]:
+    """(the optimiser to train with, a note for the person): the last checkpoint's optimiser
+    state when training goes on from its weights (``resumable_optimizer_state``), retuned to
+    today's settings; else ``optimizer`` as it is, or a fresh one when the state would not load."""
+    from netdesigner.train.optim import make_optimizer, retune
+
+    state = writer.resumable_optimizer_state(module, optimizer)
+    if state is None:
+        return optimizer, None
+    try:
+        optimizer.load_state_dict({"state": state["state"], "param_groups": state["param_groups"]})
+    except (ValueError, KeyError, RuntimeError, TypeError) as e:  # nothing half-loaded is kept
+        return make_optimizer(module.parameters(), settings), f"the optimiser starts fresh: its saved state could not be read ({e})"
+    optimizer = retune(optimizer, module.parameters(), settings, settings)
+    steps = max((int(v["step"]) for v in optimizer.state.values() if "step" in v), default=0)
+    where = writer.path("optimizer").name
+    return optimizer, f"the optimiser goes on from its state in {where}" + (f" (after {steps} steps)" if steps else "")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import torch
 
     from netdesigner.core.graph import Graph
-    from netdesigner.data.splits import Splits
+    from netdesigner.data.splits import Split, Splits
 
 
 def input_shape(module: torch.nn.Module, graph: Graph | None) -> tuple[int, ...] | None:
@@ -93,3 +93,29 @@ def place_data(splits: Splits, module: torch.nn.Module, graph: Graph | None, dev
     placed = {name: Split(move(p.x, True, pin and name == "train"), move(p.y, False, pin and name == "train"))
               for name, p in parts.items()}
     return Splits(placed["train"], placed["val"], placed["test"], splits.info, splits.extra), notes
+
+
+class Shuffler:
+    """The training split in each epoch's order: one gather, after which each batch is a slice.
+    A split kept in the computer's memory for a GPU run is gathered into pinned buffers, made
+    once, so the per-batch copies to the GPU need not wait; an epoch's end reads the device, so
+    the copies out of them are done before the next epoch fills them again."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.buffers: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def epoch(self, split: Split, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        import torch
+
+        x, y = split.x, split.y
+        order = torch.randperm(len(x), generator=generator)
+        if x.device.type == self.device.type:
+            order = order.to(self.device)
+            return x[order], y[order]
+        if not x.is_pinned():
+            return x[order], y[order]
+        if self.buffers is None or self.buffers[0].shape != x.shape:
+            self.buffers = (torch.empty_like(x, pin_memory=True), torch.empty_like(y, pin_memory=True))
+        bx, by = self.buffers
+        return torch.index_select(x, 0, order, out=bx), torch.index_select(y, 0, order, out=by)

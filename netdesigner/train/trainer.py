@@ -54,7 +54,7 @@ from netdesigner.train.optim import (
     make_optimizer,
     retune,
 )
-from netdesigner.train.placement import place_data
+from netdesigner.train.placement import Shuffler, place_data
 from netdesigner.train.tally import Tally
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.writer = ckpt.CheckpointWriter(checkpoint_dir, checkpoint_stem) if checkpoint_dir is not None else None
         if self.writer is not None and not initialize:
-            self._resume_optimizer()
+            self.optimizer, note = ckpt.resume_optimizer(self.writer, self.module, self.optimizer, settings)
+            self.notes += [note] if note else []
         self.epoch = 0  # epochs completed, over all runs
         self.step = 0  # optimizer steps, over all runs
         self.history: list[EpochEnd] = []
@@ -148,7 +149,7 @@ class Trainer:
         self._seeded = False
         self._bad: torch.Tensor | None = None  # on a GPU: "a loss was not finite" since the last look
         self._last_loss: torch.Tensor | None = None
-        self._host_buffers: tuple[torch.Tensor, torch.Tensor] | None = None  # pinned, for a data set kept off the GPU
+        self.shuffler = Shuffler(self.device)
 
     @property
     def settings(self) -> TrainingSettings:
@@ -296,7 +297,7 @@ class Trainer:
     def _train_epoch(self, epoch: int, batches: int, size: int, schedule: Schedule) -> tuple | None:
         """One pass over the shuffled training data; None when stopped before its end."""
 
-        x, y = self._shuffled_training_data()
+        x, y = self.shuffler.epoch(self.splits.train, self.generator)
         streaming = x.device.type != self.device.type  # a data set too large for the GPU: copied per batch
         tally = self._new_tally()
         norms: dict[str, float] = {}
@@ -319,25 +320,6 @@ class Trainer:
                 elapsed = time.perf_counter() - started - paused
                 self._emit(BatchEnd(epoch, b, self.step, self._last_loss, schedule.lr, done / max(elapsed, 1e-9)))
         return tally, norms, paused, time.perf_counter() - started - paused
-
-    def _shuffled_training_data(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The training split in this epoch's order: one gather, after which each batch is a
-        slice. Data kept in the computer's memory is gathered into pinned buffers, made once, so
-        the per-batch copies to the GPU need not wait; the epoch's end reads the device, so the
-        last epoch's copies out of them are done before they are filled again."""
-        import torch
-
-        x, y = self.splits.train.x, self.splits.train.y
-        order = torch.randperm(len(x), generator=self.generator)
-        if x.device.type == self.device.type:
-            order = order.to(self.device)
-            return x[order], y[order]
-        if not x.is_pinned():
-            return x[order], y[order]
-        if self._host_buffers is None:
-            self._host_buffers = (torch.empty_like(x, pin_memory=True), torch.empty_like(y, pin_memory=True))
-        bx, by = self._host_buffers
-        return torch.index_select(x, 0, order, out=bx), torch.index_select(y, 0, order, out=by)
 
     def _step(self, x: torch.Tensor, y: torch.Tensor, tally: Tally, last: bool, schedule: Schedule, epoch: int, batch: int) -> Any:
         """Forward, backward, optimizer step; the layers' gradient norms on the last batch."""
@@ -419,22 +401,6 @@ class Trainer:
                               self.settings.batch_size, self.precision, confusion)
 
     # ---- checkpoints ----------------------------------------------------------
-    def _resume_optimizer(self) -> None:
-        """The last checkpoint's optimizer state, when training goes on from its weights."""
-        state = self.writer.resumable_optimizer_state(self.module, self.optimizer) if self.writer else None
-        if state is None:
-            return
-        try:
-            self.optimizer.load_state_dict({"state": state["state"], "param_groups": state["param_groups"]})
-        except (ValueError, KeyError, RuntimeError, TypeError) as e:
-            self.optimizer = make_optimizer(self.module.parameters(), self.settings)  # nothing half-loaded
-            self.notes.append(f"the optimiser starts fresh: its saved state could not be read ({e})")
-            return
-        self.optimizer = retune(self.optimizer, self.module.parameters(), self.settings, self.settings)  # today's settings
-        steps = max((int(v["step"]) for v in self.optimizer.state.values() if "step" in v), default=0)
-        where = self.writer.path("optimizer").name if self.writer else ""
-        self.notes.append(f"the optimiser goes on from its state in {where}" + (f" (after {steps} steps)" if steps else ""))
-
     def _write_checkpoints(self, epoch: int, improved: bool) -> None:
         if self.writer is None:
             return

@@ -110,7 +110,7 @@ def test_a_data_set_too_large_for_the_gpu_is_copied_per_batch_and_trains_alike(m
     assert streamed.splits.train.x.device.type == "cpu" and streamed.splits.train.x.is_pinned()
     assert any("copied to the GPU as it is needed" in note for note in streamed.notes)
     streamed.run()
-    assert streamed._host_buffers is not None and streamed._host_buffers[0].is_pinned()
+    assert streamed.shuffler.buffers is not None and streamed.shuffler.buffers[0].is_pinned()
     for key, value in kept.module.state_dict().items():
         torch.testing.assert_close(streamed.module.state_dict()[key], value, rtol=1e-5, atol=1e-6)
     assert streamed.history[-1].val_loss == pytest.approx(kept.history[-1].val_loss, rel=1e-5)
