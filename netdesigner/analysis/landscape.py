@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from netdesigner.train.device import device_of
+
 if TYPE_CHECKING:
     import torch
 
@@ -129,14 +131,6 @@ def _placed(value: Any, where: torch.device) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(v.to(where) for v in value)
     return value.to(where)
-
-
-def _device_of(module: torch.nn.Module) -> torch.device:
-    import torch
-
-    for t in module.state_dict().values():
-        return t.device
-    return torch.device("cpu")
 
 
 # ---- the loss, from the trainer's objective -------------------------------------------------------
@@ -302,7 +296,7 @@ def surface(module: torch.nn.Module, state: State, loss_fn: LossFn, x: Any, y: A
     d1, d2 = directions
 
     clone = private_copy(module, state, device)
-    where = _device_of(clone)
+    where = device_of(clone)
     x, y = _placed(x, where), _placed(y, where)
     live = clone.state_dict()
     moving = []  # (state key, tensor in the copy, θ, d₁, d₂) for each entry a direction moves
@@ -368,7 +362,7 @@ def interpolation(module: torch.nn.Module, start_state: State, end_state: State,
 
     alphas = np.linspace(-0.5, 1.5, 41) if alphas is None else np.asarray(alphas, dtype=np.float64)
     clone = private_copy(module, end_state, device)
-    where = _device_of(clone)
+    where = device_of(clone)
     placed = {name: (bx.to(where), by.to(where)) for name, (bx, by) in batches.items()}
     moving = []
     for key, target in clone.state_dict().items():

@@ -181,11 +181,12 @@ class CheckpointWriter:
         atomic_write(path, weights_bytes(state))
         return path
 
-    def write_optimizer(self, state: dict[str, Any]) -> Path:
+    def write_optimizer(self, optimizer: torch.optim.Optimizer) -> Path:
+        """The optimizer's state, with its kind, which ``resumable_optimizer_state`` checks."""
         import torch
 
         buffer = io.BytesIO()
-        torch.save(_to_cpu(state), buffer)
+        torch.save(_to_cpu({**optimizer.state_dict(), "kind": type(optimizer).__name__}), buffer)
         path = self.path("optimizer")
         atomic_write(path, buffer.getvalue())
         return path
@@ -217,7 +218,7 @@ class CheckpointWriter:
             return None
         return state
 
-    def write_epoch(self, epoch: int, improved: bool, state: dict[str, torch.Tensor], optimizer_state: dict[str, Any],
+    def write_epoch(self, epoch: int, improved: bool, state: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer,
                     history: Sequence[EpochEnd]) -> list[Checkpoint]:
         """Everything an epoch end writes: best (if it improved), last, optimizer, history."""
         from netdesigner.train.events import Checkpoint
@@ -227,7 +228,7 @@ class CheckpointWriter:
         if improved:
             written.append(Checkpoint(str(self.write_weights("best", state)), "best", epoch))
         written.append(Checkpoint(str(self.write_weights("last", state)), "last", epoch))
-        self.write_optimizer(optimizer_state)
+        self.write_optimizer(optimizer)
         self.write_history(history)
         return written
 

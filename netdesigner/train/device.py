@@ -110,6 +110,15 @@ def parallel_forward(module: torch.nn.Module, device: torch.device, wanted: bool
     ]
 
 
+def device_of(module: torch.nn.Module) -> torch.device:
+    """Where the module's weights (or buffers) are; the CPU for a module without any."""
+    import torch
+
+    for t in module.state_dict().values():
+        return t.device
+    return torch.device("cpu")
+
+
 def synchronizes_cheaply(device: torch.device) -> bool:
     """True where reading a tensor on the host costs no pipeline stall (the CPU)."""
     return device.type == "cpu"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from netdesigner.core.errors import TrainingError
+from netdesigner.train.device import device_of
 from netdesigner.train.objective import Objective
 from netdesigner.train.tally import Tally
 
@@ -26,13 +27,13 @@ def evaluate_split(module: torch.nn.Module, forward: torch.nn.Module, objective:
 
     batch = max(batch_size, EVAL_BATCH)
     tally = Tally(objective, confusion=confusion)
-    device = _device_of(module)
+    device = device_of(module)
     module.eval()
     try:
         with torch.no_grad(), precision.autocast():
             for i in range(0, len(part), batch):
                 x, y = part.x[i:i + batch], part.y[i:i + batch]
-                if device is not None and x.device != device:  # a data set kept off the GPU
+                if x.device != device:  # a data set kept off the GPU
                     x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 objective.loss(forward(x), x, y, tally)
     finally:
@@ -46,18 +47,11 @@ def probe(module: torch.nn.Module, x: torch.Tensor, precision: Precision) -> Any
     says the model cannot take them."""
     import torch
 
-    device = _device_of(module)
     module.eval()
     try:
         with torch.no_grad(), precision.autocast():
-            return module(x[:2] if device is None else x[:2].to(device))
+            return module(x[:2].to(device_of(module)))
     except Exception as e:
         raise TrainingError(f"the model cannot take the data set's samples (shape {tuple(x.shape[1:])}): {e}") from None
     finally:
         module.train()
-
-
-def _device_of(module: torch.nn.Module) -> torch.device | None:
-    """Where the module's weights are; None for a module without any."""
-    first = next(module.parameters(), None)
-    return None if first is None else first.device

@@ -145,9 +145,9 @@ class Objective:
             total = total + self.kl_beta * kl
         if tally is not None:
             n = x.shape[0]  # weighted by samples, so a short last batch counts for what it holds
-            tally.add("loss", total, n, scale=n)
+            tally.add("loss", total, n)
             if kl is not None:
-                tally.add("kl", kl, n, scale=n)
+                tally.add("kl", kl, n)
         return total
 
 

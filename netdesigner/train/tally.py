@@ -27,24 +27,16 @@ class Tally:
     def __init__(self, objective: Objective, *, confusion: bool = False) -> None:
         self.objective = objective
         self._confusion = confusion
-        self._values: dict[str, list[torch.Tensor]] = {}  # "loss", "kl": a 0-d tensor per batch
-        self._scales: dict[str, list[int]] = {}
-        self._counts: dict[str, int] = {}
+        self._means: dict[str, list[tuple[torch.Tensor, int]]] = {}  # "loss", "kl": (batch mean, samples) per batch
         self._kept: dict[Head, list[tuple[torch.Tensor, torch.Tensor]]] = {}
         self._kept_elements = 0
         self._sums: dict[tuple[str, str], torch.Tensor] = {}  # (head, metric) reduced so far
         self._metric_counts: dict[tuple[str, str], int] = {}
         self.matrix: torch.Tensor | None = None
 
-    def add(self, what: str, value: torch.Tensor, count: int, scale: int = 1) -> None:
-        """Adds ``value × scale`` (a device tensor: no waiting) to the sum ``what`` of ``count`` items."""
-        values = self._values.get(what)
-        if values is None:
-            self._values[what], self._scales[what], self._counts[what] = [value.detach()], [scale], count
-        else:
-            values.append(value.detach())
-            self._scales[what].append(scale)
-            self._counts[what] += count
+    def add(self, what: str, mean: torch.Tensor, count: int) -> None:
+        """A batch's ``mean`` of ``what`` over its ``count`` samples (a device tensor: no waiting)."""
+        self._means.setdefault(what, []).append((mean.detach(), count))
 
     def keep(self, head: Head, output: torch.Tensor, target: torch.Tensor) -> None:
         """A head's output (class scores as (N, classes), else values) and its target for the
@@ -100,15 +92,19 @@ class Tally:
         import torch
 
         self._reduce()
-        if not self._values:
+        if not self._means:
             return math.nan, {}
-        device = next(iter(self._values.values()))[0].device
-        totals = [torch.stack(v).to(torch.float64) @ torch.tensor(self._scales[k], dtype=torch.float64, device=device)
-                  for k, v in self._values.items()]
+        device = next(iter(self._means.values()))[0][0].device
+        totals, counts = [], []
+        for batches in self._means.values():
+            sizes = [n for _, n in batches]
+            weights = torch.tensor(sizes, dtype=torch.float64, device=device)
+            totals.append(torch.stack([m for m, _ in batches]).to(torch.float64) @ weights)
+            counts.append(sum(sizes))
         totals += [s.to(device) for s in self._sums.values()]
-        counts = [self._counts[k] for k in self._values] + list(self._metric_counts.values())
+        counts += list(self._metric_counts.values())
         means = [t / max(1, c) for t, c in zip(torch.stack(totals).tolist(), counts, strict=True)]
-        mean = dict(zip([*self._values, *self._sums], means, strict=True))
+        mean = dict(zip([*self._means, *self._sums], means, strict=True))
         metrics: dict[str, float] = {}
         for head in self.objective.heads:
             prefix = "" if head is self.objective.primary else f"{head.name}."

@@ -296,7 +296,6 @@ class Trainer:
 
     def _train_epoch(self, epoch: int, batches: int, size: int, schedule: Schedule) -> tuple | None:
         """One pass over the shuffled training data; None when stopped before its end."""
-
         x, y = self.shuffler.epoch(self.splits.train, self.generator)
         streaming = x.device.type != self.device.type  # a data set too large for the GPU: copied per batch
         tally = self._new_tally()
@@ -405,8 +404,7 @@ class Trainer:
         if self.writer is None:
             return
         try:
-            optimizer_state = {**self.optimizer.state_dict(), "kind": type(self.optimizer).__name__}
-            written = self.writer.write_epoch(epoch, improved, self.module.state_dict(), optimizer_state, self.history)
+            written = self.writer.write_epoch(epoch, improved, self.module.state_dict(), self.optimizer, self.history)
         except OSError as e:
             folder, self.writer = self.writer.folder, None
             self._emit(Notice(f"checkpoints cannot be written to {folder} ({e.strerror or e}); training goes on and the weights stay in memory"))

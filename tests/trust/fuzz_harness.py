@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -25,8 +27,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 LIMIT_S = 2.0  # the longest one load may take
 HARD_STOP_S = 10.0  # a load still running then is interrupted, so a hang is reported, not waited on
+
+# the hypothesis tests' settings: a fixed seed per test (derandomize) so CI runs the same inputs every time
+FUZZ = settings(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 class Outcome(Enum):
@@ -134,6 +141,15 @@ def attempt(fmt: FuzzFormat, folder: Path, rng: random.Random, mutation: str) ->
         changed = sorted(set(after) ^ set(before) | {k for k in after if k in before and after[k] != before[k]})
         outcome, error = Outcome.CRASHED, f"the load wrote to disk: {changed}\n{error}"
     return Attempt(fmt.name, mutation, outcome, seconds, error)
+
+
+def attempt_in_scratch(fmt: FuzzFormat, work: Path, rng: random.Random, mutation: str) -> Attempt:
+    """``attempt`` in a fresh folder under ``work``, removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="case-", dir=work))
+    try:
+        return attempt(fmt, folder, rng, mutation)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---- byte mutations ---------------------------------------------------------------------------

@@ -7,18 +7,13 @@ same mutations by the thousand."""
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 from fuzz_data_cases import CsvFiles, ImageFolders, NpzFiles
-from fuzz_harness import Attempt, FuzzFormat, Outcome, attempt
-from hypothesis import HealthCheck, given, settings
+from fuzz_harness import FUZZ, FuzzFormat, Outcome, attempt_in_scratch
+from hypothesis import given, settings
 from hypothesis import strategies as st
-
-# a fixed seed per test (derandomize) so CI runs the same inputs every time
-FUZZ = settings(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +43,13 @@ def image_folders(work: Path) -> FuzzFormat:
     return _prepared(ImageFolders(), work)
 
 
-def _judged(fmt: FuzzFormat, work: Path, rng: random.Random, mutation: str) -> Attempt:
-    folder = Path(tempfile.mkdtemp(prefix="case-", dir=work))
-    try:
-        return attempt(fmt, folder, rng, mutation)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
 
 @pytest.mark.parametrize("mutation", CsvFiles.mutations)
 @settings(FUZZ, max_examples=10)
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_csv_file_loads_or_is_refused_clearly(csv_files: FuzzFormat, work: Path, mutation: str,
                                                         rng: random.Random) -> None:
-    result = _judged(csv_files, work, rng, mutation)
+    result = attempt_in_scratch(csv_files, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -70,7 +58,7 @@ def test_a_damaged_csv_file_loads_or_is_refused_clearly(csv_files: FuzzFormat, w
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_npz_file_loads_or_is_refused_clearly(npz_files: FuzzFormat, work: Path, mutation: str,
                                                         rng: random.Random) -> None:
-    result = _judged(npz_files, work, rng, mutation)
+    result = attempt_in_scratch(npz_files, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -81,7 +69,7 @@ def test_a_damaged_npz_file_loads_or_is_refused_clearly(npz_files: FuzzFormat, w
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_image_folder_loads_or_is_refused_clearly(image_folders: FuzzFormat, work: Path, mutation: str,
                                                             rng: random.Random) -> None:
-    result = _judged(image_folders, work, rng, mutation)
+    result = attempt_in_scratch(image_folders, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -91,7 +79,7 @@ def test_an_npz_that_would_need_unpickling_or_declares_giant_arrays_is_refused(n
     """The pickles would write a file if run (the harness's "nothing written" check); the
     giant is 10^18 samples of no bytes, which must be refused before anything walks it."""
     for seed in range(8):
-        result = _judged(npz_files, work, random.Random(seed), mutation)
+        result = attempt_in_scratch(npz_files, work, random.Random(seed), mutation)
         assert result.outcome is Outcome.REFUSED, result.report()
         if mutation == "pickle":
             assert "never unpickles" in result.error

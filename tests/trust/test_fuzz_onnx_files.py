@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from fuzz_harness import Outcome, attempt
+from fuzz_harness import FUZZ, Outcome, attempt_in_scratch
 from fuzz_onnx_cases import OnnxFiles
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 logging.getLogger("torch.onnx._internal.exporter._registration").setLevel(logging.ERROR)
-
-# a fixed seed per test (derandomize) so CI runs the same inputs every time
-FUZZ = settings(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
-
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -43,11 +37,7 @@ def onnx_files(work: Path) -> OnnxFiles:
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_onnx_file_imports_or_is_refused_clearly(onnx_files: OnnxFiles, work: Path, mutation: str,
                                                            rng: random.Random) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="case-", dir=work))
-    try:
-        result = attempt(onnx_files, folder, rng, mutation)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    result = attempt_in_scratch(onnx_files, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -55,9 +45,5 @@ def test_a_damaged_onnx_file_imports_or_is_refused_clearly(onnx_files: OnnxFiles
 def test_cycles_and_weights_outside_the_folder_are_refused_without_hanging(onnx_files: OnnxFiles, work: Path,
                                                                            mutation: str) -> None:
     for seed in range(6):
-        folder = Path(tempfile.mkdtemp(prefix="case-", dir=work))
-        try:
-            result = attempt(onnx_files, folder, random.Random(seed), mutation)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        result = attempt_in_scratch(onnx_files, work, random.Random(seed), mutation)
         assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()

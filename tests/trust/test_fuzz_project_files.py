@@ -7,18 +7,13 @@ mutations by the thousand."""
 from __future__ import annotations
 
 import random
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from fuzz_harness import Outcome, attempt
+from fuzz_harness import FUZZ, Outcome, attempt_in_scratch
 from fuzz_project_cases import ProjectFiles, WeightsFiles
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-
-# a fixed seed per test (derandomize) so CI runs the same inputs every time
-FUZZ = settings(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
@@ -40,20 +35,13 @@ def weights_files(work: Path) -> WeightsFiles:
     return fmt
 
 
-def _judged(fmt, work: Path, rng: random.Random, mutation: str):
-    folder = Path(tempfile.mkdtemp(prefix="case-", dir=work))
-    try:
-        return attempt(fmt, folder, rng, mutation)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
 
 @pytest.mark.parametrize("mutation", ProjectFiles.mutations)
 @settings(FUZZ, max_examples=10)
 @given(rng=st.randoms(use_true_random=False))
 def test_a_damaged_project_file_loads_or_is_refused_clearly(project_files: ProjectFiles, work: Path, mutation: str,
                                                             rng: random.Random) -> None:
-    result = _judged(project_files, work, rng, mutation)
+    result = attempt_in_scratch(project_files, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -62,7 +50,7 @@ def test_a_damaged_project_file_loads_or_is_refused_clearly(project_files: Proje
 @given(rng=st.randoms(use_true_random=False))
 def test_weights_that_do_not_match_the_graph_load_or_are_refused_clearly(weights_files: WeightsFiles, work: Path,
                                                                          mutation: str, rng: random.Random) -> None:
-    result = _judged(weights_files, work, rng, mutation)
+    result = attempt_in_scratch(weights_files, work, rng, mutation)
     assert result.outcome in (Outcome.LOADED, Outcome.REFUSED), result.report()
 
 
@@ -70,5 +58,5 @@ def test_weights_that_do_not_match_the_graph_load_or_are_refused_clearly(weights
 def test_what_json_allows_but_a_project_cannot_hold_is_always_refused(project_files: ProjectFiles, work: Path,
                                                                       mutation: str) -> None:
     for seed in range(5):
-        result = _judged(project_files, work, random.Random(seed), mutation)
+        result = attempt_in_scratch(project_files, work, random.Random(seed), mutation)
         assert result.outcome is Outcome.REFUSED, result.report()
